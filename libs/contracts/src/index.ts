@@ -1,0 +1,4 @@
+export * from './core';
+export * from './envelope';
+export * from './events';
+export * from './topics';

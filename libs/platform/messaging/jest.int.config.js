@@ -1,0 +1,9 @@
+// Integration tier: real Kafka broker (KAFKA_BROKERS, testcontainers, or the local broker).
+module.exports = {
+  ...require('../../../jest.preset.js'),
+  displayName: 'platform-messaging:integration',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+  globalSetup: '../../../libs/platform/testing/src/global-setup.js',
+  testTimeout: 120000,
+};
