@@ -1,0 +1,11 @@
+export * from './errors';
+export * from './kafka-options';
+export * from './topic-names';
+export * from './trace-context';
+export * from './envelope-factory';
+export * from './topic-admin';
+export * from './publisher';
+export * from './replay';
+export * from './event-consumer';
+export { Kafka } from 'kafkajs';
+export type { Admin, KafkaConfig, IHeaders } from 'kafkajs';

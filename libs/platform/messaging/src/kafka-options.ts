@@ -1,0 +1,22 @@
+import { KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
+import type { KafkaEnv } from '@clonecast/platform/config';
+
+/** The one place that turns environment into kafkajs options (brokers, client id, SASL, TLS). */
+export function kafkaConfigFromEnv(env: KafkaEnv, clientId: string): KafkaConfig {
+  const sasl: SASLOptions | undefined =
+    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+      ? ({
+          mechanism: env.KAFKA_SASL_MECHANISM,
+          username: env.KAFKA_SASL_USERNAME,
+          password: env.KAFKA_SASL_PASSWORD,
+        } as SASLOptions)
+      : undefined;
+  return {
+    clientId: env.KAFKA_CLIENT_ID ?? clientId,
+    brokers: env.KAFKA_BROKERS,
+    ssl: env.KAFKA_SSL,
+    ...(sasl ? { sasl } : {}),
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './infrastructure-plan';
+export * from './schedule';
