@@ -5,5 +5,6 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
   globalSetup: '../../libs/platform/testing/src/global-setup.js',
+  globalTeardown: '../../libs/platform/testing/src/global-teardown.js',
   testTimeout: 120000,
 };

@@ -116,3 +116,25 @@ export const accountConfigSchema = z
     config: accountConfigurationSchema,
   })
   .describe('One version of an account configuration (topic is compacted on accountId/version)');
+
+export const provisioningScheduledSchema = z
+  .object({
+    requestId: z.string().min(1),
+    spec: cloneSpecSchema,
+    plan: allocationPlanSchema,
+    startAt: isoInstant.describe('when provisioning starts: activation minus lead time'),
+    readyAt: isoInstant,
+    leadTimeMinutes: z.number().nonnegative(),
+  })
+  .describe('Provisioning work waiting for its start time (internal to provisioning-service; compacted)');
+
+/** Data of a clone.failed event for a request that got as far as `stage`. */
+export function cloneFailure(
+  spec: { targetAccountId: string; sourceAccountId: string },
+  stage: z.infer<typeof stageSchema>,
+  code: string,
+  reason: string,
+  at: Date = new Date(),
+): z.infer<typeof cloneFailedSchema> {
+  return { targetAccountId: spec.targetAccountId, sourceAccountId: spec.sourceAccountId, stage, code, reason, failedAt: at.toISOString() };
+}

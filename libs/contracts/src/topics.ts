@@ -70,6 +70,8 @@ export const topics = {
     'A scaling decision was applied'),
   accountConfig: topic('account.config', e.accountConfigSchema, (d) => `${d.accountId}/${d.version}`,
     'Versioned account configuration (compacted)', true),
+  provisioningScheduled: topic('provisioning.scheduled', e.provisioningScheduledSchema, (d) => d.spec.targetAccountId,
+    'Provisioning work waiting for its start time (internal to provisioning-service; compacted, tombstoned when done)', true),
 } as const;
 
 export type Topics = typeof topics;
@@ -93,3 +95,4 @@ export type UsageObserved = DataOf<'usageObserved'>;
 export type ScalingDecided = DataOf<'scalingDecided'>;
 export type ResourcesScaled = DataOf<'resourcesScaled'>;
 export type AccountConfig = DataOf<'accountConfig'>;
+export type ProvisioningScheduled = DataOf<'provisioningScheduled'>;

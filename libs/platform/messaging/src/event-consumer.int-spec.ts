@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { topics, type Envelope, type UsageObserved } from '@clonecast/contracts';
-import { testKafka, TopicProbe, uniqueTopicNames } from '@clonecast/platform/testing';
+import { testKafka, TopicProbe, uniqueTopicPrefix } from '@clonecast/platform/testing';
 import { createEnvelope } from './envelope-factory';
 import { EventConsumer, EventHandler } from './event-consumer';
 import { InvalidMessageError } from './errors';
 import { EventPublisher } from './publisher';
 import { ensureTopics } from './topic-admin';
+import { TopicNames } from './topic-names';
 
 const kafka = testKafka('messaging-int');
 
@@ -21,7 +22,7 @@ const echo: EventHandler = async ({ envelope }) => {
 };
 
 async function setup(label: string) {
-  const names = uniqueTopicNames(label);
+  const names = new TopicNames(uniqueTopicPrefix(label));
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `g-${label}`;

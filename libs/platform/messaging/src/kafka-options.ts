@@ -17,6 +17,7 @@ export function kafkaConfigFromEnv(env: KafkaEnv, clientId: string): KafkaConfig
     ssl: env.KAFKA_SSL,
     ...(sasl ? { sasl } : {}),
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // retries stay at kafkajs defaults: capping them would weaken the idempotent producer's guarantees
+    retry: { initialRetryTime: 200 },
   };
 }

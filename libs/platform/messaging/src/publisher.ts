@@ -86,6 +86,15 @@ export class EventPublisher {
     await this.producer.send({ topic, messages: [{ key: key ?? null, value }] });
   }
 
+  /** Deletes a key from a compacted topic. */
+  async publishTombstone(topic: TopicDescriptor, key: string): Promise<void> {
+    await this.producer.send({ topic: this.names.of(topic), messages: [{ key, value: null }] });
+  }
+
+  onDisconnect(listener: () => void): void {
+    this.producer.on(this.producer.events.DISCONNECT, listener);
+  }
+
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Envelope, TopicDescriptor } from '@clonecast/contracts';
-import { TopicNames } from '@clonecast/platform/messaging';
 
 /** The broker the integration tier runs against; set by global-setup.js. Throws, never skips. */
 export function brokers(): string[] {
@@ -14,9 +13,9 @@ export function testKafka(clientId = 'clonecast-test'): Kafka {
   return new Kafka({ clientId, brokers: brokers(), logLevel: logLevel.NOTHING });
 }
 
-/** A topic prefix unique to one test run, so tests never see each other's messages. */
-export function uniqueTopicNames(label: string): TopicNames {
-  return new TopicNames(`t-${label}-${randomUUID().slice(0, 8)}.`);
+/** A topic prefix unique to one test run (use as KAFKA_TOPIC_PREFIX), so tests never see each other's messages. */
+export function uniqueTopicPrefix(label: string): string {
+  return `t-${label}-${randomUUID().slice(0, 8)}.`;
 }
 
 export interface ReceivedMessage {
@@ -82,15 +81,15 @@ export class TopicProbe {
   }
 }
 
-/** Waits for an event of `topic` (under `names`) that satisfies `match`. */
+/** Waits for an event of `topic` (under the topic prefix) that satisfies `match`. */
 export async function waitForEvent(
   kafka: Kafka,
-  names: TopicNames,
+  prefix: string,
   topic: TopicDescriptor,
   match: (e: Envelope) => boolean,
   timeoutMs = 30_000,
 ): Promise<Envelope> {
-  const probe = await TopicProbe.start(kafka, names.of(topic));
+  const probe = await TopicProbe.start(kafka, prefix + topic.name);
   try {
     const m = await probe.waitFor((r) => r.envelope !== undefined && match(r.envelope), timeoutMs);
     return m.envelope as Envelope;

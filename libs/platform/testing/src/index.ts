@@ -1,1 +1,2 @@
 export * from './broker';
+export * from './builders';

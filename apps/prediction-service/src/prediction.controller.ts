@@ -1,0 +1,21 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { cloneFailure, topics, type EventOf } from '@clonecast/contracts';
+import type { Outgoing } from '@clonecast/platform/messaging';
+import { DomainError } from '@clonecast/prediction/domain';
+import { DemandForecaster } from './demand-forecaster';
+
+@Controller()
+export class PredictionController {
+  constructor(private readonly forecaster: DemandForecaster) {}
+
+  @EventPattern(topics.cloneRequested.name)
+  onCloneRequested(@Payload() event: EventOf<'cloneRequested'>): Outgoing[] {
+    try {
+      return [{ topic: topics.demandPredicted, data: this.forecaster.forecast(event.data) }];
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return [{ topic: topics.cloneFailed, data: cloneFailure(event.data.spec, 'prediction', error.code, error.message) }];
+    }
+  }
+}
