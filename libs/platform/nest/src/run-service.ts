@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { z } from 'zod';
 import { ConfigError, loadConfig, ServiceEnv, serviceEnvSchema } from '@clonecast/platform/config';
 import { Kafka, TopicNames } from '@clonecast/platform/messaging';
 import { KafkaEventTransport } from './kafka-event.transport';
@@ -12,9 +13,11 @@ import { SERVICE_DEFINITION, SERVICE_ENV, ServiceDefinition } from './tokens';
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Validates the environment or stops the process with a message naming each bad variable. */
-export function serviceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+export function serviceEnv(env?: NodeJS.ProcessEnv): ServiceEnv;
+export function serviceEnv<S extends z.ZodType>(env: NodeJS.ProcessEnv, schema: S): z.infer<S>;
+export function serviceEnv(env: NodeJS.ProcessEnv = process.env, schema: z.ZodType = serviceEnvSchema): unknown {
   try {
-    return loadConfig(serviceEnvSchema, env);
+    return loadConfig(schema, env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,0 +1,4 @@
+import { runService } from '@clonecast/platform/nest';
+import { provisioningModule } from './app.module';
+
+void runService(provisioningModule);

@@ -1,0 +1,37 @@
+/** Base of every prediction-domain error: `code` is machine-readable and travels in clone.failed. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The usage history cannot be read: bad header, bad value, bad or out-of-order timestamp. */
+export class InvalidHistoryError extends DomainError {
+  readonly code = 'INVALID_HISTORY';
+
+  /** `line` is the 1-based CSV line, or undefined when the history did not come from CSV. */
+  constructor(
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(line === undefined ? reason : `line ${line}: ${reason}`);
+  }
+}
+
+/** There is nothing to forecast from. */
+export class NoHistoryError extends DomainError {
+  readonly code = 'NO_HISTORY';
+}
+
+/** Forecast options out of range. */
+export class InvalidForecastOptionsError extends DomainError {
+  readonly code = 'INVALID_FORECAST_OPTIONS';
+}
+
+/** A quantile was asked of an empty sample or for a probability outside [0, 1]. */
+export class InvalidQuantileError extends DomainError {
+  readonly code = 'INVALID_QUANTILE';
+}

@@ -1,0 +1,31 @@
+/** Base of every scaling-domain error: `code` is machine-readable. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A control policy that cannot drive a sane control loop. */
+export class InvalidScalingPolicyError extends DomainError {
+  readonly code = 'INVALID_SCALING_POLICY';
+}
+
+/** An instance group with an impossible size or shape. */
+export class InvalidInstanceGroupError extends DomainError {
+  readonly code = 'INVALID_INSTANCE_GROUP';
+}
+
+/** An observation or lookup time that is not an ISO-8601 instant. */
+export class InvalidInstantError extends DomainError {
+  readonly code = 'INVALID_INSTANT';
+
+  constructor(
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`${field} "${value}" is not an ISO-8601 instant`);
+  }
+}

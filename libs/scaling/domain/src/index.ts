@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './control-law';
+export { forecastMedianAt } from './forecast-median';
