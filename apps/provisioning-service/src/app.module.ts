@@ -11,6 +11,7 @@ export const definition: ServiceDefinition = {
   name: 'provisioning-service',
   consumes: [topics.allocationPlanned, topics.scalingDecided],
   produces: [topics.resourcesProvisioned, topics.provisioningScheduled, topics.resourcesScaled, topics.cloneFailed],
+  follows: [topics.provisioningScheduled, topics.resourcesProvisioned, topics.resourcesScaled],
 };
 
 export function provisioningModule(env: ServiceEnv): Type<unknown> {

@@ -14,6 +14,22 @@ import type { ServiceMetrics } from './metrics';
 import type { Readiness } from './readiness';
 import type { ServiceDefinition, ServiceEnv } from './tokens';
 
+export const DEFAULT_PARTITIONS = 3;
+
+/** Creates every topic a service touches (and the DLQs and its processed-id topic) before anything reads them. */
+export async function ensureServiceTopics(kafka: Kafka, names: TopicNames, definition: ServiceDefinition): Promise<void> {
+  const partitions = definition.partitions ?? DEFAULT_PARTITIONS;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, names, [...definition.consumes, ...definition.produces, ...(definition.follows ?? [])], { partitions }, [
+      EventConsumer.processedTopicConfig(names, definition.name, 1),
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Nest transport that feeds `@EventPattern(topic.name)` handlers from the platform's EventConsumer.
  * A handler receives the validated envelope (and the IncomingEvent as context) and returns the
@@ -38,16 +54,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const { kafka, names, env, definition, metrics, readiness } = this.deps;
-      const partitions = definition.partitions ?? 3;
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, names, [...definition.consumes, ...definition.produces], { partitions }, [
-          EventConsumer.processedTopicConfig(names, definition.name, 1),
-        ]);
-      } finally {
-        await admin.disconnect();
-      }
+      const partitions = definition.partitions ?? DEFAULT_PARTITIONS;
       const handlers = new Map<TopicDescriptor, EventHandler>();
       for (const topic of definition.consumes) handlers.set(topic, this.handlerFor(topic));
       this.consumer = new EventConsumer(kafka, {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { z } from 'zod';
 import { ConfigError, loadConfig, ServiceEnv, serviceEnvSchema } from '@clonecast/platform/config';
 import { Kafka, TopicNames } from '@clonecast/platform/messaging';
-import { KafkaEventTransport } from './kafka-event.transport';
+import { ensureServiceTopics, KafkaEventTransport } from './kafka-event.transport';
 import { ServiceMetrics } from './metrics';
 import { Readiness } from './readiness';
 import { RethrowToTransport } from './rethrow.filter';
@@ -39,6 +39,7 @@ export async function runService(root: (env: ServiceEnv) => Type<unknown>, env: 
   const definition = app.get<ServiceDefinition>(SERVICE_DEFINITION);
   const logger = new Logger(definition.name);
   app.enableShutdownHooks();
+  await ensureServiceTopics(app.get(Kafka), app.get(TopicNames), definition);
   const ms = app.connectMicroservice(
     {
       strategy: new KafkaEventTransport({

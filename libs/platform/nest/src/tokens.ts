@@ -9,6 +9,8 @@ export interface ServiceDefinition {
   name: string;
   consumes: readonly TopicDescriptor[];
   produces: readonly TopicDescriptor[];
+  /** Topics read into in-memory state (followers), outside the consumer group. */
+  follows?: readonly TopicDescriptor[];
   /** Partitions of topics this service creates when missing. */
   partitions?: number;
 }

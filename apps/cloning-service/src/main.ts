@@ -1,0 +1,4 @@
+import { runService } from '@clonecast/platform/nest';
+import { cloningModule } from './app.module';
+
+void runService(cloningModule);

@@ -1,0 +1,46 @@
+import type { Cloud } from '@clonecast/contracts';
+
+/** Base of every cost-optimisation failure: `code` is machine-readable and travels in clone.failed. */
+export abstract class CostOptimizationError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The placement constraints leave no instance type to choose from. */
+export class NoCatalogRowsError extends CostOptimizationError {
+  readonly code = 'NO_CATALOG_ROWS';
+
+  constructor(
+    readonly clouds: readonly Cloud[],
+    readonly regions: readonly string[] | undefined,
+    readonly catalogVersion: string,
+  ) {
+    const where = regions ? `regions [${regions.join(', ')}]` : 'any region';
+    super(`price catalog ${catalogVersion} has no instance for clouds [${clouds.join(', ')}] in ${where}`);
+  }
+}
+
+/** Even the cheapest plan costs more than the budget cap. */
+export class BudgetExceededError extends CostOptimizationError {
+  readonly code = 'BUDGET_EXCEEDED';
+
+  constructor(
+    readonly expectedCost: number,
+    readonly budget: number,
+  ) {
+    super(`the cheapest plan costs ${expectedCost.toFixed(2)} USD, above the budget cap of ${budget.toFixed(2)} USD`);
+  }
+}
+
+/** The forecast cannot be planned on: a quantile series is missing, or no step falls in the clone's timeframe. */
+export class UnusableForecastError extends CostOptimizationError {
+  readonly code = 'UNUSABLE_FORECAST';
+
+  constructor(readonly reason: string) {
+    super(`the demand forecast cannot be planned on: ${reason}`);
+  }
+}

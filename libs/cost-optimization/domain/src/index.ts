@@ -1,0 +1,3 @@
+export * from './baseline';
+export * from './errors';
+export * from './shortfall';

@@ -1,0 +1,4 @@
+export * from './bundled';
+export * from './errors';
+export * from './query';
+export * from './schema';
