@@ -1,4 +1,4 @@
-import { runService } from '@clonecast/platform/nest';
+import { startService } from '@clonecast/platform/nest';
 import { cloningModule } from './app.module';
 
-void runService(cloningModule);
+startService(cloningModule);

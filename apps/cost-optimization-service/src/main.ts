@@ -1,4 +1,4 @@
-import { runService } from '@clonecast/platform/nest';
+import { startService } from '@clonecast/platform/nest';
 import { costOptimizationModule } from './app.module';
 
-void runService(costOptimizationModule);
+startService(costOptimizationModule);

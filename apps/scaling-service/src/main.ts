@@ -1,4 +1,4 @@
-import { runService } from '@clonecast/platform/nest';
+import { startService } from '@clonecast/platform/nest';
 import { scalingModule } from './app.module';
 
-void runService(scalingModule);
+startService(scalingModule);

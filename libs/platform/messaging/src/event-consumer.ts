@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachMessagePayload, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { envelopeHeadSchema, type Envelope, type TopicDescriptor } from '@clonecast/contracts';
 import { createEnvelope, formatZodIssues } from './envelope-factory';
 import { DlqStage, InvalidMessageError } from './errors';
@@ -78,6 +78,7 @@ export class EventConsumer {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 30_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => (this.joined = true));

@@ -9,3 +9,4 @@ export * from './replay';
 export * from './event-consumer';
 export { Kafka } from 'kafkajs';
 export type { Admin, KafkaConfig, IHeaders } from 'kafkajs';
+export * from './retriable';

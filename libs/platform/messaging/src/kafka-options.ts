@@ -1,4 +1,4 @@
-import { KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
+import { KafkaConfig, logCreator, logLevel, SASLOptions } from 'kafkajs';
 import type { KafkaEnv } from '@clonecast/platform/config';
 
 /** The one place that turns environment into kafkajs options (brokers, client id, SASL, TLS). */
@@ -17,7 +17,16 @@ export function kafkaConfigFromEnv(env: KafkaEnv, clientId: string): KafkaConfig
     ssl: env.KAFKA_SSL,
     ...(sasl ? { sasl } : {}),
     logLevel: logLevel.WARN,
+    logCreator: stderrLogger,
     // retries stay at kafkajs defaults: capping them would weaken the idempotent producer's guarantees
     retry: { initialRetryTime: 200 },
   };
 }
+
+const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
+
+/** kafkajs logs as JSON lines on stderr, so stdout stays free for results (CLI --json). */
+export const stderrLogger: logCreator = () => ({ namespace, level, log }) => {
+  const { message, timestamp, ...extra } = log;
+  process.stderr.write(`${JSON.stringify({ level: LEVEL_NAMES[level] ?? level, timestamp, logger: `kafkajs.${namespace}`, message, ...extra })}\n`);
+};

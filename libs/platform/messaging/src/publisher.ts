@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Envelope, TopicDescriptor } from '@clonecast/contracts';
 import { createEnvelope, encodeEnvelope, EnvelopeMeta } from './envelope-factory';
 import { injectTraceContext } from './trace-context';
@@ -36,7 +36,7 @@ export class EventPublisher {
     private readonly names: TopicNames,
     private readonly source: string,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<void> {

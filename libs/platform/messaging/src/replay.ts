@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { retriable } from './retriable';
 import { extractTraceContext, KafkaHeaders } from './trace-context';
 
 const tracer = trace.getTracer('clonecast-messaging');
@@ -124,7 +125,7 @@ export class TopicFollower {
     const pending = new Map<string, bigint>();
     try {
       for (const topic of this.topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
+        for (const p of await retriable(() => admin.fetchTopicOffsets(topic))) {
           const high = BigInt(p.high);
           if (high > BigInt(p.low)) pending.set(`${topic}:${p.partition}`, high - 1n);
         }

@@ -31,15 +31,17 @@ export async function ensureTopics(
     wanted.push({ topic: names.dlqOf(topic), numPartitions: layout.partitions, replicationFactor: layout.replicationFactor ?? -1 });
   }
   wanted.push(...extra);
-  const existing = new Set(await admin.listTopics());
-  const missing = dedupe(wanted).filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (error) {
-    // Another replica may have created them in between: only a topic that is still missing is an error.
-    const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t.topic))) throw error;
+  // Replicas and sibling services create overlapping topic sets at boot: retry until all exist.
+  for (let attempt = 1; ; attempt += 1) {
+    const existing = new Set(await admin.listTopics());
+    const missing = dedupe(wanted).filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
   }
 }
 

@@ -27,6 +27,14 @@ export function serviceEnv(env: NodeJS.ProcessEnv = process.env, schema: z.ZodTy
   }
 }
 
+/** Entry point of a service's main.ts: boots it, or exits non-zero with the reason. */
+export function startService(root: (env: ServiceEnv) => Type<unknown>): void {
+  runService(root).catch((error: unknown) => {
+    new Logger('bootstrap').error(`failed to start: ${(error as Error).message}`, (error as Error).stack);
+    process.exit(1);
+  });
+}
+
 /**
  * Boots a hybrid Nest app: state is restored (onApplicationBootstrap) before the Kafka consumer starts,
  * then the HTTP port (health, metrics, service routes) opens. SIGTERM/SIGINT close it gracefully:

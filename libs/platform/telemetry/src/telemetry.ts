@@ -1,6 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 
 // The SDK lives on globalThis: the instrumentation entry and the application are separate bundles.
 const SDK_KEY = Symbol.for('clonecast.telemetry.sdk');
@@ -19,10 +20,13 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   // Only traces leave the process by default: metrics are scraped from /metrics, logs go to stdout.
   env['OTEL_METRICS_EXPORTER'] ??= 'none';
   env['OTEL_LOGS_EXPORTER'] ??= 'none';
+  // With no exporter, spans still get real ids: request ids in logs and CLI output name a trace.
+  const exportsNothing = (env['OTEL_TRACES_EXPORTER'] ?? 'otlp').split(',').every((e) => e.trim() === 'none');
   const sdk = new NodeSDK({
     serviceName: env['OTEL_SERVICE_NAME'],
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [],
+    ...(exportsNothing ? { spanProcessors: [new NoopSpanProcessor()] } : {}),
   });
   sdk.start();
   holder[SDK_KEY] = sdk;

@@ -1,0 +1,3 @@
+import { synthesizeTerraformJson } from './cdktf-gcp-synthesizer';
+import { mixedPlan } from './plan.fixture';
+it('prints', () => { process.stdout.write(synthesizeTerraformJson(mixedPlan).json); });
