@@ -7,4 +7,6 @@ module.exports = {
   globalSetup: '../../libs/platform/testing/src/global-setup.js',
   globalTeardown: '../../libs/platform/testing/src/global-teardown.js',
   testTimeout: 120000,
+  // kafkajs keeps sockets and retry timers alive after disconnect; never let them hang CI
+  forceExit: true,
 };
