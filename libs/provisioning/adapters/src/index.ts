@@ -1,4 +1,4 @@
 export * from './artifact-store';
-export * from './cdktf-gcp-synthesizer';
+export * from './cdktf-synthesizer';
 export * from './errors';
 export * from './plan-only-driver';

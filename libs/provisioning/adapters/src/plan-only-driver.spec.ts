@@ -1,11 +1,11 @@
 import { provisionedResourcesSchema } from '@clonecast/contracts';
-import { UnknownInstanceGroupError, UnsupportedCloudError } from '@clonecast/provisioning/domain';
+import { UnknownInstanceGroupError } from '@clonecast/provisioning/domain';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlanOnlyDriver } from './plan-only-driver';
-import { allocation, groupOf, mixedPlan, planOf } from './plan.fixture';
+import { groupOf, mixedPlan, multiCloudPlan } from './plan.fixture';
 
 describe('PlanOnlyDriver', () => {
   let artifactsDir: string;
@@ -73,9 +73,19 @@ describe('PlanOnlyDriver', () => {
     expect(await readdir(artifactsDir)).toEqual([]);
   });
 
-  it('rejects plans on clouds the adapter cannot build, without writing anything', async () => {
-    const plan = planOf([allocation({ cloud: 'azure', region: 'westeurope', instanceType: 'Standard_D4s_v5' })]);
-    await expect(new PlanOnlyDriver().provision(plan, { artifactsDir, now: new Date() })).rejects.toThrow(UnsupportedCloudError);
-    expect(await readdir(artifactsDir)).toEqual([]);
+  it('stores one artifact for a plan spanning GCP, AWS and Azure, and reports every group', async () => {
+    const resources = await new PlanOnlyDriver().provision(multiCloudPlan, { artifactsDir, now: new Date('2026-03-01T08:00:00Z') });
+
+    expect(resources.groups.map((g) => g.cloud)).toEqual(['aws', 'aws', 'azure', 'gcp']);
+    const stored = JSON.parse(await readFile(resources.artifactPath, 'utf8')) as { resource: Record<string, unknown> };
+    expect(Object.keys(stored.resource).sort()).toEqual([
+      'aws_autoscaling_group',
+      'aws_launch_template',
+      'azurerm_linux_virtual_machine_scale_set',
+      'azurerm_resource_group',
+      'google_compute_instance_group_manager',
+      'google_compute_instance_template',
+    ]);
+    expect(await readdir(artifactsDir)).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import {
   type InfrastructurePlan,
 } from '@clonecast/provisioning/domain';
 import { ArtifactStore } from './artifact-store';
-import { synthesizeTerraformJson } from './cdktf-gcp-synthesizer';
+import { synthesizeTerraformJson } from './cdktf-synthesizer';
 
 export interface ProvisionOptions {
   readonly artifactsDir: string;

@@ -10,7 +10,7 @@ export const spec: CloneSpec = {
   activationAt: '2026-03-01T12:00:00Z',
   timeframeHours: 24,
   serviceLevel: 0.95,
-  constraints: { clouds: ['gcp'], maxSpotShare: 0.5, allowCommitments: false, minInstances: 1 },
+  constraints: { clouds: ['aws', 'azure', 'gcp'], maxSpotShare: 0.5, allowCommitments: false, minInstances: 1 },
 };
 
 export function allocation(overrides: Partial<Allocation> = {}): Allocation {
@@ -49,6 +49,18 @@ export const mixedPlan = planOf([
   allocation(),
   allocation({ pricingModel: 'spot', instanceType: 'e2-standard-2', quantity: 3 }),
 ]);
+
+/**
+ * One group per cloud and AWS region: gcp on-demand, aws spot on Graviton in eu-west-1, aws on-demand in
+ * us-east-1, azure on-demand in westeurope.
+ */
+export const multiCloudAllocations: Allocation[] = [
+  allocation(),
+  allocation({ cloud: 'aws', region: 'eu-west-1', instanceType: 'm7g.large', pricingModel: 'spot', quantity: 3 }),
+  allocation({ cloud: 'aws', region: 'us-east-1', instanceType: 'm6i.xlarge', quantity: 1 }),
+  allocation({ cloud: 'azure', region: 'westeurope', instanceType: 'Standard_D4s_v5', quantity: 4 }),
+];
+export const multiCloudPlan = planOf(multiCloudAllocations);
 
 export function groupOf(plan: InfrastructurePlan, pricingModel: 'on-demand' | 'spot'): InstanceGroup {
   const group = plan.groups.find((g) => g.pricingModel === pricingModel);

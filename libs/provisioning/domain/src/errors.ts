@@ -1,5 +1,3 @@
-import type { Cloud } from '@clonecast/contracts';
-
 /** Base of every provisioning failure; `code` is what a clone.failed event carries. */
 export abstract class ProvisioningError extends Error {
   abstract readonly code: string;
@@ -39,14 +37,5 @@ export class InvalidLeadTimeError extends ProvisioningError {
 
   constructor(readonly leadTimeMinutes: number) {
     super(`lead time must be a finite number of minutes >= 0, got ${leadTimeMinutes}`);
-  }
-}
-
-/** Raised by a provisioning adapter for groups on a cloud it cannot build. */
-export class UnsupportedCloudError extends ProvisioningError {
-  readonly code = 'UNSUPPORTED_CLOUD';
-
-  constructor(readonly cloud: Cloud, readonly groupName: string, readonly adapter: string) {
-    super(`${adapter} cannot provision cloud "${cloud}" (instance group "${groupName}")`);
   }
 }

@@ -67,12 +67,18 @@ describe('toInfrastructurePlan', () => {
     expect(infra).toMatchObject({ requestId: 'req-1', sourceAccountId: 'shop-prod', targetAccountId: 'shop-clone.eu_1' });
   });
 
-  it('places GCP groups in zone -a of their region, marks spot groups, and labels every group', () => {
-    const infra = toInfrastructurePlan(spec, planOf([allocation({ pricingModel: 'spot' }), allocation({ cloud: 'azure', region: 'westeurope' })]), 'Req.42');
+  it('places GCP and AWS groups in zone a of their region, Azure ones regionally, marks spot groups, and labels every group', () => {
+    const infra = toInfrastructurePlan(
+      spec,
+      planOf([allocation({ pricingModel: 'spot' }), allocation({ cloud: 'aws', region: 'eu-west-1' }), allocation({ cloud: 'azure', region: 'westeurope' })]),
+      'Req.42',
+    );
     const gcp = infra.groups.find((g) => g.cloud === 'gcp');
+    const aws = infra.groups.find((g) => g.cloud === 'aws');
     const azure = infra.groups.find((g) => g.cloud === 'azure');
 
     expect(gcp).toMatchObject({ zone: 'europe-west1-a', spot: true });
+    expect(aws).toMatchObject({ zone: 'eu-west-1a', spot: false });
     expect(azure).toMatchObject({ zone: null, spot: false });
     expect(gcp?.labels).toEqual({
       'clonecast-account': 'shop-clone_eu_1',

@@ -15,7 +15,7 @@ export interface InstanceGroup {
   readonly name: string;
   readonly cloud: Cloud;
   readonly region: string;
-  /** Default zone of the group; null where no adapter defines zone placement yet (aws, azure). */
+  /** Zone the group runs in on zonal clouds (gcp, aws); null on azure, whose scale sets are regional. */
   readonly zone: string | null;
   /** Machine type (GCP), instance type (AWS) or VM size (Azure). */
   readonly instanceType: string;
@@ -113,8 +113,16 @@ function groupKey(key: GroupKey): string {
   return [key.cloud, key.region, key.instanceType, key.pricingModel].join('|');
 }
 
+// Zone "a" exists in every GCP and AWS region; the names differ only by the dash.
 function defaultZone(cloud: Cloud, region: string): string | null {
-  return cloud === 'gcp' ? `${region}-a` : null;
+  switch (cloud) {
+    case 'gcp':
+      return `${region}-a`;
+    case 'aws':
+      return `${region}a`;
+    case 'azure':
+      return null;
+  }
 }
 
 /** Windows are half-open [from, to): an allocation ending when another starts never overlaps it. */
