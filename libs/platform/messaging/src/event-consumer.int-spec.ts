@@ -74,7 +74,7 @@ describe('EventConsumer on a real broker', () => {
   });
 
   it('yields one outcome for an envelope sent twice, also across a restart', async () => {
-    const { names, publisher, consumer, outputs, dlq } = await setup('dup');
+    const { publisher, consumer, outputs, dlq } = await setup('dup');
     const envelope = createEnvelope(topics.usageObserved, usage('acct-b', 3), { source: 'test', requestId: 'dup-1' });
     let c = consumer();
     await c.start();

@@ -1,2 +1,3 @@
 export * from './broker';
 export * from './builders';
+export * from './service-harness';
