@@ -1,6 +1,45 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const TYPE_RULES = {
+  'type:app': ['type:domain', 'type:adapters', 'type:platform', 'type:contract'],
+  'type:adapters': ['type:domain', 'type:contract', 'type:platform'],
+  'type:domain': ['type:domain', 'type:contract'],
+  'type:platform': ['type:platform', 'type:contract'],
+  'type:testing': ['type:platform', 'type:contract'],
+  'type:contract': [],
+  'type:e2e': ['type:platform', 'type:contract', 'type:testing'],
+};
+
+// A service sees its own scope and shared code; the CLI drives the prediction and cost domains offline.
+const SCOPE_RULES = {
+  'scope:shared': ['scope:shared'],
+  'scope:prediction': ['scope:prediction', 'scope:shared'],
+  'scope:cost-optimization': ['scope:cost-optimization', 'scope:shared'],
+  'scope:provisioning': ['scope:provisioning', 'scope:shared'],
+  'scope:cloning': ['scope:cloning', 'scope:shared'],
+  'scope:scaling': ['scope:scaling', 'scope:shared'],
+  'scope:cli': ['scope:prediction', 'scope:cost-optimization', 'scope:shared'],
+  'scope:e2e': ['scope:shared'],
+};
+
+/** Module boundaries on the type and scope axes; test files may also use the testing library. */
+function boundaries(inTests) {
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      ...Object.entries(TYPE_RULES).map(([sourceTag, allowed]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: inTests ? [...allowed, 'type:testing'] : allowed,
+        ...(sourceTag === 'type:domain' ? { bannedExternalImports: domainBanned } : {}),
+        ...(sourceTag === 'type:contract' && !inTests ? { allowedExternalImports: ['zod'] } : {}),
+      })),
+      ...Object.entries(SCOPE_RULES).map(([sourceTag, allowed]) => ({ sourceTag, onlyDependOnLibsWithTags: allowed })),
+    ],
+  };
+}
+
 const domainBanned = ['@nestjs/*', 'kafkajs', 'onnxruntime-node', '@opentelemetry/*', 'cdktf', '@cdktf/*', 'constructs', 'express', 'prom-client'];
 
 export default tseslint.config(
@@ -12,31 +51,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // type axis
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapters', 'type:platform', 'type:contract', 'type:testing'] },
-            { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:platform'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'], bannedExternalImports: domainBanned },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
-            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
-            // scope axis: a service sees its own scope and shared code; the CLI drives every domain offline
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:prediction', onlyDependOnLibsWithTags: ['scope:prediction', 'scope:shared'] },
-            { sourceTag: 'scope:cost-optimization', onlyDependOnLibsWithTags: ['scope:cost-optimization', 'scope:shared'] },
-            { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:provisioning', 'scope:shared'] },
-            { sourceTag: 'scope:cloning', onlyDependOnLibsWithTags: ['scope:cloning', 'scope:shared'] },
-            { sourceTag: 'scope:scaling', onlyDependOnLibsWithTags: ['scope:scaling', 'scope:shared'] },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:prediction', 'scope:cost-optimization', 'scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts', 'e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   {
     // Test helpers never reach production code.
