@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/node-env.sh
-export TZ=UTC
+export TZ=UTC FORCE_COLOR=0
 export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"
 export NX_DAEMON=false
 log="$(mktemp -t clonecast-tests.XXXXXX)"
