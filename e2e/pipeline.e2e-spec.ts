@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { accountProfileSchema, topics, type CloneCompleted, type CloneRequested, type Envelope } from '@clonecast/contracts';
+import { accountProfileSchema, topics, type CloneCompleted, type CloneRequested, type Envelope, type ResourcesScaled, type ScalingDecided } from '@clonecast/contracts';
 import { createEnvelope, EventPublisher, TopicNames } from '@clonecast/platform/messaging';
 import { testKafka, TopicProbe, uniqueTopicPrefix } from '@clonecast/platform/testing';
 import { OtlpReceiver, ROOT, SERVICES, Stack } from './stack';
@@ -114,6 +114,36 @@ describe('clonecast pipeline on a real broker (five services as processes)', () 
     expect(listed.status).toBe(0);
     const reasons = (JSON.parse(listed.stdout) as { messages: { stage: string; reason: string }[] }).messages.map((m) => m.stage);
     expect(reasons).toEqual(expect.arrayContaining(['decode', 'validate']));
+  });
+
+  it('closes the control loop: usage well above the forecast scales the clone up and provisioning applies it', async () => {
+    const target = 'e2e-scale-target';
+    await publisher.publish(topics.cloneRequested, cloneRequest(target), { requestId: 'e2e-scale' });
+    const done = (await completed.waitFor((m) => m.envelope?.requestId === 'e2e-scale', 90_000)).envelope?.data as CloneCompleted;
+    const capacity = done.allocations.reduce((sum, a) => sum + a.quantity * a.vcpu, 0);
+    const decided = await TopicProbe.start(kafka, names.of(topics.scalingDecided));
+    const scaled = await TopicProbe.start(kafka, names.of(topics.resourcesScaled));
+    try {
+      // three 5-minute readings at three times the provisioned vCPU: above the forecast median by far
+      for (let i = 0; i < 3; i += 1) {
+        const observedAt = new Date(Date.parse(done.spec.activationAt) + (60 + 5 * i) * 60_000).toISOString();
+        await publisher.publish(topics.usageObserved, { accountId: target, observedAt, intervalMinutes: 5, usage: { cpu: capacity * 3, memory: 1, storage: 1, network: 1 } }, { requestId: `e2e-usage-${i}` });
+      }
+      const decision = await decided.waitFor((m) => (m.envelope?.data as ScalingDecided | undefined)?.accountId === target, 60_000);
+      const d = decision.envelope?.data as ScalingDecided;
+      expect(d.direction).toBe('up');
+      expect(d.toSize).toBeGreaterThan(d.fromSize);
+      expect(d.reason).toMatch(/cpu/);
+      const applied = await scaled.waitFor((m) => (m.envelope?.data as ResourcesScaled | undefined)?.decisionId === decision.envelope?.id, 60_000);
+      const a = applied.envelope?.data as ResourcesScaled;
+      expect(a.size).toBe(d.toSize);
+      expect(existsSync(a.artifactPath)).toBe(true);
+      // hysteresis 2 and a cooldown: the third reading must not produce a second decision
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(decided.received.filter((m) => (m.envelope?.data as ScalingDecided | undefined)?.accountId === target)).toHaveLength(1);
+    } finally {
+      await Promise.all([decided.stop(), scaled.stop()]);
+    }
   });
 
   it('loses no request and duplicates no outcome when a service is killed mid-stream and restarted', async () => {
