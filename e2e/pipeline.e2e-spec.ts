@@ -83,6 +83,27 @@ describe('clonecast pipeline on a real broker (five services as processes)', () 
     expect([...servicesInTrace()].sort()).toEqual([...SERVICES, 'clonecast-cli'].sort());
   });
 
+  it('accepts clone requests over HTTP, rejects invalid ones with the reason, and serves the saga', async () => {
+    const api = `http://127.0.0.1:${stack.ports.get('cloning-service')}`;
+    const bad = await fetch(`${api}/clones`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec: { targetAccountId: 'x' } }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/spec\.sourceAccountId/);
+
+    const ok = await fetch(`${api}/clones`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cloneRequest('e2e-http-target')) });
+    expect(ok.status).toBe(202);
+    const { requestId, statusUrl } = (await ok.json()) as { requestId: string; statusUrl: string };
+    await completed.waitFor((m) => m.envelope?.requestId === requestId, 90_000);
+    let saga: { status?: string; stages?: Record<string, unknown> } = {};
+    for (let i = 0; i < 50 && saga.status !== 'completed'; i += 1) {
+      const r = await fetch(`${api}${statusUrl}`);
+      if (r.ok) saga = (await r.json()) as typeof saga;
+      else await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(saga.status).toBe('completed');
+    expect(Object.keys(saga.stages ?? {}).sort()).toEqual(['cloning', 'cost-optimization', 'prediction', 'provisioning', 'request']);
+    expect((await fetch(`${api}/clones/no-such-request`)).status).toBe(404);
+  });
+
   it('yields one outcome for the same envelope sent twice', async () => {
     const envelope = createEnvelope(topics.cloneRequested, cloneRequest('e2e-dup-target'), { source: 'e2e-test', requestId: 'e2e-dup' });
     await publisher.publishEnvelope(topics.cloneRequested, envelope);
