@@ -5,6 +5,7 @@ import { UsageError } from './cli-error';
 import { registerClone } from './commands/clone';
 import { registerConfig } from './commands/config';
 import { registerForecast } from './commands/forecast';
+import { registerPlan } from './commands/plan';
 import { registerTopics } from './commands/topics';
 
 // Spans need real ids even when nothing collects them: the CLI prints the trace id of each request.
@@ -18,6 +19,7 @@ const program = new Command()
   .showHelpAfterError();
 registerClone(program);
 registerForecast(program);
+registerPlan(program);
 registerConfig(program);
 registerTopics(program);
 

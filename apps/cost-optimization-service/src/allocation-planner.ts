@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationPlanned, DemandPredicted } from '@clonecast/contracts';
-import { planCheapestSingleOnDemand } from '@clonecast/cost-optimization/domain';
+import { loadHighs, planOptimalAllocation } from '@clonecast/cost-optimization/domain';
 import { loadBundledCatalog, type PriceCatalog } from '@clonecast/pricing/catalog';
 
 /** Chooses what to buy for a forecast, from the bundled price catalog. */
@@ -8,7 +8,9 @@ import { loadBundledCatalog, type PriceCatalog } from '@clonecast/pricing/catalo
 export class AllocationPlanner {
   private readonly catalog: PriceCatalog = loadBundledCatalog();
 
-  plan({ spec, forecast }: DemandPredicted, now: Date): AllocationPlanned {
-    return { spec, plan: planCheapestSingleOnDemand(forecast, spec, this.catalog, now) };
+  async plan({ spec, forecast }: DemandPredicted, now: Date): Promise<AllocationPlanned> {
+    // HiGHS loads once per process; if it cannot load, the optimiser's heuristic still plans.
+    const highs = await loadHighs().catch(() => undefined);
+    return { spec, plan: planOptimalAllocation(highs, forecast, spec, this.catalog, now).plan };
   }
 }

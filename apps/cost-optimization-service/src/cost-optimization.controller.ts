@@ -10,9 +10,9 @@ export class CostOptimizationController {
   constructor(private readonly planner: AllocationPlanner) {}
 
   @EventPattern(topics.demandPredicted.name)
-  onDemandPredicted(@Payload() event: EventOf<'demandPredicted'>): Outgoing[] {
+  async onDemandPredicted(@Payload() event: EventOf<'demandPredicted'>): Promise<Outgoing[]> {
     try {
-      return [{ topic: topics.allocationPlanned, data: this.planner.plan(event.data, new Date()) }];
+      return [{ topic: topics.allocationPlanned, data: await this.planner.plan(event.data, new Date()) }];
     } catch (error) {
       if (!(error instanceof CostOptimizationError)) throw error;
       return [{ topic: topics.cloneFailed, data: cloneFailure(event.data.spec, 'cost-optimization', error.code, error.message) }];

@@ -44,3 +44,12 @@ export class UnusableForecastError extends CostOptimizationError {
     super(`the demand forecast cannot be planned on: ${reason}`);
   }
 }
+
+/** The constraints leave no plan that covers the service-level demand (e.g. a family filter too narrow). */
+export class InfeasiblePlanError extends CostOptimizationError {
+  readonly code = 'INFEASIBLE_CONSTRAINTS';
+
+  constructor(readonly reason: string) {
+    super(`no plan satisfies the placement constraints: ${reason}`);
+  }
+}

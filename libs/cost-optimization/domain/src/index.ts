@@ -1,3 +1,6 @@
 export * from './baseline';
 export * from './errors';
+export * from './optimiser';
+export * from './plan-coverage';
 export * from './shortfall';
+export * from './solver';

@@ -1,0 +1,86 @@
+import type { PlacementConstraints, PricingModel } from '@clonecast/contracts';
+import { type Architecture, type CatalogRow, type PriceCatalog, rowsFor, unitPrices } from '@clonecast/pricing/catalog';
+import { NoCatalogRowsError } from './errors';
+
+/** How an offer is paid: hourly while used (on-demand, spot), or for every hour of the timeframe (commitment). */
+export type OfferKind = 'on-demand' | 'spot' | 'commitment';
+
+/** One way to buy one instance type in one region, with the hourly cost the optimiser minimises. */
+export interface Offer {
+  row: CatalogRow;
+  pricingModel: PricingModel;
+  kind: OfferKind;
+  vcpu: number;
+  memoryGiB: number;
+  /** Catalog unit price, USD per instance-hour. */
+  unitPrice: number;
+  /** unitPrice plus the expected cost of spot interruptions: what the optimiser charges per instance-hour. */
+  effectiveHourly: number;
+}
+
+export interface OfferFilter {
+  constraints: Pick<PlacementConstraints, 'clouds' | 'regions' | 'maxSpotShare' | 'allowCommitments'>;
+  architectures?: readonly Architecture[];
+  families?: readonly string[];
+  /** Probability that a spot instance is reclaimed in a given hour (the catalog carries no estimate). */
+  spotInterruptionsPerHour: number;
+}
+
+/**
+ * Every purchase option the constraints allow, before pruning. An interrupted spot instance is assumed to
+ * be replaced on demand for the rest of the hour, so its expected extra cost is rate x on-demand price.
+ */
+export function candidateOffers(catalog: PriceCatalog, filter: OfferFilter): Offer[] {
+  const { clouds, regions, maxSpotShare, allowCommitments } = filter.constraints;
+  const architectures = filter.architectures ? new Set(filter.architectures) : undefined;
+  const families = filter.families ? new Set(filter.families) : undefined;
+  const rows = rowsFor(catalog, { clouds, regions }).filter(
+    (row) => row.gpu === 0 && (!architectures || architectures.has(row.architecture)) && (!families || families.has(row.family)),
+  );
+  if (rows.length === 0) throw new NoCatalogRowsError(clouds, regions, catalog.catalogVersion);
+
+  const offers: Offer[] = [];
+  for (const row of rows) {
+    for (const price of unitPrices(row)) {
+      const kind: OfferKind = price.pricingModel === 'on-demand' ? 'on-demand' : price.pricingModel === 'spot' ? 'spot' : 'commitment';
+      if (kind === 'spot' && maxSpotShare <= 0) continue;
+      if (kind === 'commitment' && !allowCommitments) continue;
+      const interruption = kind === 'spot' ? filter.spotInterruptionsPerHour * row.onDemandHourly : 0;
+      offers.push({
+        row,
+        pricingModel: price.pricingModel,
+        kind,
+        vcpu: row.vcpu,
+        memoryGiB: row.memoryGiB,
+        unitPrice: price.hourly,
+        effectiveHourly: price.hourly + interruption,
+      });
+    }
+  }
+  return offers;
+}
+
+/**
+ * Drops offers another offer of the same kind beats one for one: at least as many vCPU and GiB for no more
+ * money. Swapping a dominated instance for its dominator keeps coverage, the instance count and the spot
+ * rule (non-spot capacity only grows) and never costs more, so pruning loses no optimal plan and the
+ * bounds computed on the pruned set stay valid. Ties keep the first offer in a fixed order (reproducible).
+ */
+export function pruneDominated(offers: readonly Offer[]): Offer[] {
+  const sorted = [...offers].sort(
+    (a, b) =>
+      a.effectiveHourly - b.effectiveHourly || b.vcpu - a.vcpu || b.memoryGiB - a.memoryGiB || offerKey(a).localeCompare(offerKey(b)),
+  );
+  const kept: Offer[] = [];
+  for (const offer of sorted) {
+    const dominated = kept.some(
+      (k) => k.kind === offer.kind && k.vcpu >= offer.vcpu && k.memoryGiB >= offer.memoryGiB && k.effectiveHourly <= offer.effectiveHourly,
+    );
+    if (!dominated) kept.push(offer);
+  }
+  return kept;
+}
+
+export function offerKey(offer: Offer): string {
+  return `${offer.row.cloud}/${offer.row.region}/${offer.row.instanceType}/${offer.pricingModel}`;
+}

@@ -1,0 +1,259 @@
+import { type DemandForecast, allocationPlanSchema } from '@clonecast/contracts';
+import { type CatalogRow, type PriceCatalog, loadBundledCatalog } from '@clonecast/pricing/catalog';
+import { BudgetExceededError, NoCatalogRowsError } from './errors';
+import { type PlanningRequest, OPTIMISER_PLANNER, planOptimalAllocation } from './optimiser';
+import { checkPlanCoverage } from './plan-coverage';
+import { type Highs, loadHighs } from './solver';
+
+const START = '2026-09-01T00:00:00.000Z';
+const NOW = new Date('2026-08-09T00:00:00Z');
+const HOUR = 3_600_000;
+
+function row(overrides: Partial<CatalogRow>): CatalogRow {
+  return {
+    cloud: 'gcp',
+    region: 'europe-west1',
+    instanceType: 'n2-standard-4',
+    family: 'n2',
+    architecture: 'x86_64',
+    vcpu: 4,
+    memoryGiB: 16,
+    gpu: 0,
+    onDemandHourly: 0.2,
+    spotHourly: null,
+    commitmentModel: null,
+    commitment1yHourly: null,
+    commitment3yHourly: null,
+    source: 'test',
+    snapshotDate: '2026-07-30',
+    ...overrides,
+  };
+}
+
+function catalogOf(rows: CatalogRow[]): PriceCatalog {
+  return {
+    catalogVersion: 'abcdef012345',
+    currency: 'USD',
+    sources: [
+      {
+        id: 'test',
+        cloud: 'gcp',
+        provides: ['on-demand'],
+        repository: 'example/prices',
+        path: 'prices.yml',
+        commit: 'a'.repeat(40),
+        inputSha256: 'b'.repeat(64),
+        snapshotDate: '2026-07-30',
+        licence: 'MIT',
+      },
+    ],
+    rows,
+  };
+}
+
+/** Hourly forecast; each metric gives its values per quantile key. */
+function forecastOf(cpu: Record<string, number[]>, memory: Record<string, number[]>): DemandForecast {
+  const quantiles = Object.keys(cpu).map(Number);
+  const hours = (Object.values(cpu)[0] ?? []).length;
+  const zeros = Object.fromEntries(Object.keys(cpu).map((q) => [q, new Array<number>(hours).fill(0)]));
+  return {
+    modelVersion: 'test@1',
+    stepMinutes: 60,
+    start: START,
+    timestamps: Array.from({ length: hours }, (_, i) => new Date(Date.parse(START) + i * HOUR).toISOString()),
+    quantiles,
+    metrics: { cpu, memory, storage: zeros, network: zeros },
+  };
+}
+
+/** A day-shaped forecast: a base, a daytime bump, and spread between quantiles. */
+function dailyForecast(hours: number, scale: number): DemandForecast {
+  const shape = Array.from({ length: hours }, (_, h) => 1 + Math.max(0, Math.sin(((h % 24) - 6) * (Math.PI / 12))) * 2);
+  const at = (k: number) => shape.map((s) => s * k * scale);
+  return forecastOf(
+    { '0.5': at(1), '0.9': at(1.3), '0.95': at(1.45), '0.99': at(1.8) },
+    { '0.50': at(3), '0.9': at(3.6), '0.95': at(4), '0.99': at(5) },
+  );
+}
+
+function request(hours: number, constraints: Partial<PlanningRequest['constraints']> = {}, serviceLevel = 0.95): PlanningRequest {
+  return {
+    activationAt: START,
+    timeframeHours: hours,
+    serviceLevel,
+    constraints: { clouds: ['aws', 'azure', 'gcp'], maxSpotShare: 0, allowCommitments: false, minInstances: 1, ...constraints },
+  };
+}
+
+function coverage(plan: Parameters<typeof checkPlanCoverage>[0], forecast: DemandForecast, catalog: PriceCatalog, req: PlanningRequest) {
+  const to = new Date(Date.parse(req.activationAt) + req.timeframeHours * HOUR).toISOString();
+  return checkPlanCoverage(plan, forecast, catalog, {
+    from: req.activationAt,
+    to,
+    serviceLevel: req.serviceLevel,
+    maxSpotShare: req.constraints.maxSpotShare,
+    minInstances: req.constraints.minInstances,
+  });
+}
+
+let highs: Highs;
+beforeAll(async () => {
+  highs = await loadHighs();
+});
+
+const small = row({ instanceType: 'n2-standard-4', vcpu: 4, memoryGiB: 16, onDemandHourly: 0.2, spotHourly: 0.06 });
+const highcpu = row({ instanceType: 'n2-highcpu-8', vcpu: 8, memoryGiB: 8, onDemandHourly: 0.29, spotHourly: 0.09 });
+const highmem = row({ instanceType: 'n2-highmem-2', vcpu: 2, memoryGiB: 16, onDemandHourly: 0.13, spotHourly: 0.04 });
+const committed = row({
+  instanceType: 'n2-standard-8',
+  vcpu: 8,
+  memoryGiB: 32,
+  onDemandHourly: 0.39,
+  spotHourly: 0.12,
+  commitmentModel: 'committed',
+  commitment1yHourly: 0.25,
+  commitment3yHourly: 0.18,
+});
+const toyCatalog = catalogOf([small, highcpu, highmem, committed]);
+
+describe('planOptimalAllocation', () => {
+  const catalog = loadBundledCatalog();
+
+  it.each([
+    ['on-demand only', {}],
+    ['with spot', { maxSpotShare: 0.5 }],
+    ['with commitments and spot', { maxSpotShare: 0.7, allowCommitments: true }],
+    ['with an availability floor', { minInstances: 3 }],
+  ])('covers the service-level quantile of CPU and memory at every step (%s)', (_, constraints) => {
+    for (const scale of [0.3, 8, 400]) {
+      const forecast = dailyForecast(48, scale);
+      const req = request(48, constraints);
+      const { plan, solver } = planOptimalAllocation(highs, forecast, req, catalog, NOW);
+      expect(allocationPlanSchema.safeParse(plan).success).toBe(true);
+      expect(coverage(plan, forecast, catalog, req).shortfalls).toEqual([]);
+      expect(solver.gap).toBeGreaterThanOrEqual(0);
+      expect(solver.lowerBound).toBeLessThanOrEqual(solver.objective + 1e-9);
+    }
+  });
+
+  it('reports plan, solver figures and merged time windows', () => {
+    const forecast = forecastOf({ '0.95': [10, 10, 10, 30] }, { '0.95': [20, 20, 20, 60] });
+    const { plan, solver } = planOptimalAllocation(highs, forecast, request(4), toyCatalog, NOW);
+    expect(plan).toMatchObject({ planner: OPTIMISER_PLANNER, catalogVersion: 'abcdef012345', catalogAgeDays: 10, currency: 'USD' });
+    expect(solver.master).toBe('optimal');
+    expect(['optimal', 'within-gap']).toContain(solver.status);
+    // Three identical hours become one row per purchase, not three.
+    const firstHours = plan.allocations.filter((a) => a.from === START);
+    expect(firstHours.length).toBeGreaterThan(0);
+    for (const a of firstHours) expect(a.to).toBe(new Date(Date.parse(START) + 3 * HOUR).toISOString());
+    const cost = plan.allocations.reduce((sum, a) => sum + a.quantity * a.hourlyPrice * ((Date.parse(a.to) - Date.parse(a.from)) / HOUR), 0);
+    expect(plan.expectedCost).toBeCloseTo(cost, 9);
+  });
+
+  it('matches brute force on a small case', () => {
+    const forecast = forecastOf({ '0.95': [10, 7] }, { '0.95': [40, 12] });
+    const { plan, solver } = planOptimalAllocation(highs, forecast, request(2, { clouds: ['gcp'] }), toyCatalog, NOW, {
+      unmetPenalty: { cpu: 0, memory: 0 },
+      targetGap: 0,
+    });
+    // Every mix of up to 6 instances of each on-demand type, per hour.
+    const types = [small, highcpu, highmem, committed];
+    const cheapest = (cpu: number, memory: number) => {
+      let best = Infinity;
+      const counts = [0, 0, 0, 0];
+      const walk = (i: number) => {
+        if (i === types.length) {
+          const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
+          if (has((r) => r.vcpu) >= cpu && has((r) => r.memoryGiB) >= memory) best = Math.min(best, has((r) => r.onDemandHourly));
+          return;
+        }
+        for (let k = 0; k <= 6; k++) {
+          counts[i] = k;
+          walk(i + 1);
+        }
+        counts[i] = 0;
+      };
+      walk(0);
+      return best;
+    };
+    expect(plan.expectedCost).toBeCloseTo(cheapest(10, 40) + cheapest(7, 12), 9);
+    expect(solver.status).toBe('optimal');
+  });
+
+  it('costs more, never less, as the service level rises', () => {
+    const forecast = dailyForecast(24, 5);
+    const costs = [0.55, 0.9, 0.95, 0.99].map(
+      (level) => planOptimalAllocation(highs, forecast, request(24, { maxSpotShare: 0.5 }, level), toyCatalog, NOW, { unmetPenalty: { cpu: 0, memory: 0 } }).plan.expectedCost,
+    );
+    for (let i = 1; i < costs.length; i++) expect(costs[i]).toBeGreaterThanOrEqual((costs[i - 1] as number) * (1 - 1e-9));
+  });
+
+  it('keeps non-spot capacity at (1 - maxSpotShare) of the requirement, and uses spot when allowed', () => {
+    const forecast = dailyForecast(24, 20);
+    const onDemand = planOptimalAllocation(highs, forecast, request(24), toyCatalog, NOW);
+    expect(onDemand.plan.allocations.every((a) => a.pricingModel === 'on-demand')).toBe(true);
+    for (const share of [0.25, 0.6]) {
+      const req = request(24, { maxSpotShare: share });
+      const { plan } = planOptimalAllocation(highs, forecast, req, toyCatalog, NOW);
+      const check = coverage(plan, forecast, toyCatalog, req);
+      expect(check.shortfalls).toEqual([]);
+      expect(check.maxSpotShareOfRequirement).toBeLessThanOrEqual(share + 1e-9);
+      expect(plan.allocations.some((a) => a.pricingModel === 'spot')).toBe(true);
+      expect(plan.expectedCost).toBeLessThan(onDemand.plan.expectedCost);
+    }
+  });
+
+  it('only buys from allowed clouds and regions, and commits only when allowed', () => {
+    const forecast = dailyForecast(24, 30);
+    const req = request(24, { clouds: ['gcp', 'azure'], regions: ['europe-west4', 'westeurope'], maxSpotShare: 0.3 });
+    const { plan } = planOptimalAllocation(highs, forecast, req, catalog, NOW);
+    for (const a of plan.allocations) {
+      expect(['gcp', 'azure']).toContain(a.cloud);
+      expect(['europe-west4', 'westeurope']).toContain(a.region);
+      expect(['on-demand', 'spot']).toContain(a.pricingModel);
+    }
+  });
+
+  it('buys a committed baseline for steady demand when commitments are allowed, charged every hour', () => {
+    const forecast = forecastOf({ '0.95': new Array<number>(24).fill(16) }, { '0.95': new Array<number>(24).fill(64) });
+    const { plan, commitmentTermCost } = planOptimalAllocation(highs, forecast, request(24, { allowCommitments: true }), toyCatalog, NOW);
+    expect(plan.allocations).toEqual([
+      expect.objectContaining({ instanceType: 'n2-standard-8', pricingModel: 'committed-3y', quantity: 2, from: START, hourlyPrice: 0.18 }),
+    ]);
+    expect(plan.expectedCost).toBeCloseTo(2 * 0.18 * 24, 9);
+    expect(commitmentTermCost).toBeCloseTo(2 * 0.18 * 3 * 8760, 6);
+  });
+
+  it('honours the minimum instance count', () => {
+    const forecast = forecastOf({ '0.95': [1, 1] }, { '0.95': [2, 2] });
+    const { plan } = planOptimalAllocation(highs, forecast, request(2, { minInstances: 3 }), toyCatalog, NOW);
+    const running = plan.allocations.filter((a) => a.from === START).reduce((sum, a) => sum + a.quantity, 0);
+    expect(running).toBe(3);
+  });
+
+  it('plans within the budget or fails with BUDGET_EXCEEDED', () => {
+    const forecast = forecastOf({ '0.95': [10, 10] }, { '0.95': [20, 20] });
+    const { plan } = planOptimalAllocation(highs, forecast, request(2), toyCatalog, NOW);
+    expect(planOptimalAllocation(highs, forecast, request(2, { budget: plan.expectedCost }), toyCatalog, NOW).plan.expectedCost).toBeLessThanOrEqual(plan.expectedCost + 1e-9);
+    const attempt = () => planOptimalAllocation(highs, forecast, request(2, { budget: plan.expectedCost * 0.9 }), toyCatalog, NOW);
+    expect(attempt).toThrow(BudgetExceededError);
+    expect(attempt).toThrow(expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
+  });
+
+  it('fails with NO_CATALOG_ROWS when the constraints allow nothing', () => {
+    const forecast = forecastOf({ '0.95': [1] }, { '0.95': [1] });
+    const attempt = () => planOptimalAllocation(highs, forecast, request(1, { clouds: ['aws'] }), toyCatalog, NOW);
+    expect(attempt).toThrow(NoCatalogRowsError);
+    expect(attempt).toThrow(expect.objectContaining({ code: 'NO_CATALOG_ROWS' }));
+    expect(() => planOptimalAllocation(highs, forecast, request(1), toyCatalog, NOW, { architectures: ['arm64'] })).toThrow(NoCatalogRowsError);
+  });
+
+  it('falls back to the per-step search without HiGHS and says so', () => {
+    const forecast = dailyForecast(12, 10);
+    const req = request(12, { maxSpotShare: 0.5, allowCommitments: true });
+    const { plan, solver } = planOptimalAllocation(undefined, forecast, req, toyCatalog, NOW);
+    expect(solver).toMatchObject({ status: 'heuristic-fallback', master: 'skipped' });
+    expect(coverage(plan, forecast, toyCatalog, req).shortfalls).toEqual([]);
+    expect(plan.allocations.some((a) => a.pricingModel.startsWith('committed'))).toBe(false);
+  });
+});
