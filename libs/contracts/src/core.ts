@@ -160,6 +160,14 @@ export const allocationPlanSchema = z.object({
   required: z.object({ cpu: z.number().nonnegative(), memory: z.number().nonnegative() })
     .describe('peak service-level quantile the plan covers (vCPU, GiB)'),
   allocations: z.array(allocationSchema).min(1),
+  solver: z
+    .object({
+      status: z.string().min(1).describe('e.g. optimal, time-limit, heuristic-fallback'),
+      gap: z.number().nonnegative().describe('proven relative gap to the lower bound (0.01 = 1 %)'),
+      ms: z.number().nonnegative().describe('solve time, milliseconds'),
+    })
+    .optional()
+    .describe('how the optimiser solved the plan (absent for the baseline)'),
 });
 export type AllocationPlan = z.infer<typeof allocationPlanSchema>;
 
