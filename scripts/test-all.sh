@@ -23,6 +23,11 @@ node_modules/.bin/tsc -p tsconfig.json --noEmit
 step "unit and contract tests"
 nx run-many -t test 2>&1 | tee -a "$log"
 
+step "model training project (pytest)"
+bash models/run.sh test 2>&1 | tee "$log.py"
+# pytest's closing line ("13 passed in 0.8s"; a failure already stopped the run) joins the count below
+grep -oE '^[0-9]+ passed' "$log.py" | sed 's/^/Tests: /' >> "$log"; rm -f "$log.py"
+
 started_broker=0
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   step "local Kafka broker"

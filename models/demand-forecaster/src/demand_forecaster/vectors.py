@@ -1,0 +1,114 @@
+"""python -m demand_forecaster.vectors [--version vN] : writes test-vectors/features-v1.json (feature cases for the
+TypeScript implementation) and model-vectors-v1.json (feature matrices and the exact ONNX outputs)."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import HOUR_MS, METRICS, QUANTILES
+from .data import DATA_DIR, PACKAGE_ROOT, load_dataset
+from .export import onnx_predict, session
+from .features import build_features, feature_names
+
+OUT = PACKAGE_ROOT / "test-vectors"
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _f(x):
+    return None if not np.isfinite(x) else float(x)
+
+
+def make_case(name, start_ms, values, origin_ms, horizon, account_type, applications, events, priors):
+    X, scale, missing = build_features(start_ms, values, origin_ms, horizon, account_type, applications,
+                                       [{**e, "start": e["start"], "end": e["end"]} for e in events], priors)
+    return {
+        "name": name,
+        "inputs": {
+            "historyHourly": {"start": iso(start_ms), "values": {m: [_f(v) for v in values[m]] for m in METRICS}},
+            "origin": iso(origin_ms), "horizon": horizon, "accountType": account_type, "applications": applications,
+            "events": [{k: (iso(v) if k in ("start", "end") else v) for k, v in e.items()} for e in events],
+        },
+        "expected": {"scale": scale, "missing": missing, "rows": [[float(v) for v in r] for r in X]},
+    }
+
+
+def cases(priors):
+    ents = {e.id: e for e in load_dataset(DATA_DIR)}
+    out = []
+    bb = ents["bb-16"]
+    n = 600
+    vals = {m: bb.values[m][:n].round(6).copy() for m in METRICS}
+    vals["cpu"][100:130] = np.nan  # gaps
+    vals["memory"][590:600] = np.nan
+    o = bb.start_ms + n * HOUR_MS
+    out.append(make_case("gaps, 25 days of history, full horizon", bb.start_ms, vals, o, 168, "business-critical", [],
+                         [], priors))
+    nab = ents["nab-825cc2"]
+    vals = {m: nab.values[m][:300].round(6) for m in METRICS}
+    out.append(make_case("single-metric source: memory, storage, network missing", nab.start_ms, vals,
+                         nab.start_ms + 300 * HOUR_MS, 72, "other", ["API", "Web", "unknown-app"], [], priors))
+    o = 1_700_000_000_000 // HOUR_MS * HOUR_MS
+    out.append(make_case("cold start: empty history", o, {m: np.zeros(0) for m in METRICS}, o, 48, "web",
+                         ["web", "cache"], [], priors))
+    vals = {m: bb.values[m][200:500].round(6) for m in METRICS}
+    s0 = bb.start_ms + 200 * HOUR_MS
+    o = s0 + 300 * HOUR_MS
+    evs = [{"kind": "campaign", "start": o + 10 * HOUR_MS, "end": o + 30 * HOUR_MS, "uplift": 1.5},
+           {"kind": "holiday", "start": o + 20 * HOUR_MS, "end": o + 40 * HOUR_MS},
+           {"kind": "other", "start": o + 25 * HOUR_MS, "end": o + 27 * HOUR_MS, "uplift": 2.0},
+           {"kind": "launch", "start": o - 5 * HOUR_MS, "end": o + 2 * HOUR_MS}]
+    out.append(make_case("events: overlapping, declared and undeclared uplift", s0, vals, o, 48, "database",
+                         ["database", "queue"], evs, priors))
+    vals = {m: bb.values[m][300:400].round(6) for m in METRICS}
+    s0 = bb.start_ms + 300 * HOUR_MS
+    out.append(make_case("short history (100 h < 1 week)", s0, vals, s0 + 100 * HOUR_MS, 168, "batch",
+                         ["batch", "analytics", "ml"], [], priors))
+    vals = {m: bb.values[m][:400].round(6) for m in METRICS}
+    out.append(make_case("origin 10 days after the history ends (partial window)", bb.start_ms, vals,
+                         bb.start_ms + 640 * HOUR_MS, 24, "fleet", [], [], priors))
+    out.append(make_case("origin 60 days after the history ends (nothing in the 672-h window)", bb.start_ms, vals,
+                         bb.start_ms + (400 + 60 * 24) * HOUR_MS, 24, "business-critical", [], [], priors))
+    vals = {m: bb.values[m][:200].round(6).copy() for m in METRICS}
+    vals["storage"][:] = 0.0
+    out.append(make_case("all-zero storage (scale falls back to the prior), unknown account type", bb.start_ms, vals,
+                         bb.start_ms + 200 * HOUR_MS + 7 * HOUR_MS, 24, "production", ["Queue"], [], priors))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--version", default="v1")
+    a = ap.parse_args(argv)
+    vdir = PACKAGE_ROOT / a.version
+    manifest = json.loads((vdir / "manifest.json").read_text())
+    priors = manifest["scalePriors"]
+    cs = cases(priors)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "features-v1.json").write_text(json.dumps(
+        {"featureSpec": "v1", "featureNames": feature_names(), "scalePriors": priors, "tolerance": 1e-5,
+         "note": "history values null = NaN; 'start' of historyHourly is the first hour; generated by "
+                 "python -m demand_forecaster.vectors", "cases": cs}) + "\n")
+    sess = session(vdir / "model.onnx")
+    rng = np.random.default_rng(7)
+    mats = {
+        "gaps case, first 24 steps": np.asarray(cs[0]["expected"]["rows"][:24], np.float32),
+        "cold start case": np.asarray(cs[2]["expected"]["rows"][:12], np.float32),
+        "events case, steps 8-31": np.asarray(cs[3]["expected"]["rows"][8:32], np.float32),
+        "random extreme inputs": (rng.random((8, 63)) * np.r_[np.full(32, 50.0), np.ones(31)]).astype(np.float32),
+    }
+    mv = {"model": a.version, "onnxSha256": manifest["sha256"], "quantiles": list(QUANTILES), "tolerance": 1e-4,
+          "cases": [{"name": k, "features": [[float(v) for v in r] for r in X],
+                     "quantiles": onnx_predict(sess, X).astype(float).tolist()} for k, X in mats.items()]}
+    (OUT / "model-vectors-v1.json").write_text(json.dumps(mv) + "\n")
+    print(f"wrote {OUT}/features-v1.json ({len(cs)} cases) and model-vectors-v1.json")
+
+
+if __name__ == "__main__":
+    main()
