@@ -9,10 +9,12 @@ import { DemandForecaster } from './demand-forecaster';
 export class PredictionController {
   constructor(private readonly forecaster: DemandForecaster) {}
 
+  // Requests are forecast one at a time: the consumer hands over one message at a time
+  // (partitionsConsumedConcurrently 1), so there is nothing concurrent to micro-batch.
   @EventPattern(topics.cloneRequested.name)
-  onCloneRequested(@Payload() event: EventOf<'cloneRequested'>): Outgoing[] {
+  async onCloneRequested(@Payload() event: EventOf<'cloneRequested'>): Promise<Outgoing[]> {
     try {
-      return [{ topic: topics.demandPredicted, data: this.forecaster.forecast(event.data) }];
+      return [{ topic: topics.demandPredicted, data: await this.forecaster.forecast(event.data) }];
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return [{ topic: topics.cloneFailed, data: cloneFailure(event.data.spec, 'prediction', error.code, error.message) }];

@@ -3,4 +3,6 @@ module.exports = {
   displayName: 'prediction-adapters',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // onnxruntime-node needs the outer realm's typed arrays (see the file)
+  testEnvironment: '<rootDir>/test/onnx-test-environment.js',
 };

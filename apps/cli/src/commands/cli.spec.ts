@@ -1,10 +1,15 @@
+/** @jest-environment ../../libs/prediction/adapters/test/onnx-test-environment.js */
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Command } from 'commander';
 import { anAccountProfile, syntheticHistory } from '@clonecast/platform/testing';
 import { UsageError } from '../cli-error';
 import { buildCloneRequest, type CloneRequestOptions } from './clone';
-import { runForecast } from './forecast';
+import { registerForecast, runForecast, type ForecastOptions } from './forecast';
+
+// The released demand model, relative to the repository root (jest runs there).
+const MODEL_DIR = 'models/demand-forecaster/v1';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-spec-'));
 const profileFile = path.join(dir, 'profile.json');
@@ -35,15 +40,58 @@ describe('clonecast clone request', () => {
 });
 
 describe('clonecast forecast', () => {
-  it('keeps quantile keys exactly as given and starts the hour after the last row', () => {
-    const forecast = runForecast({ history: csvFile, horizonHours: 6, quantiles: '0.1,0.50,0.9', model: 'baseline', json: true });
-    expect(Object.keys(forecast.metrics.cpu)).toEqual(['0.1', '0.50', '0.9']);
-    expect(forecast.start).toBe('2025-10-29T00:00:00.000Z');
-    expect(forecast.timestamps).toHaveLength(6);
+  const modelDir = MODEL_DIR;
+  const forecast = (options: Partial<ForecastOptions>) =>
+    runForecast({ history: csvFile, horizonHours: 6, quantiles: '0.5', model: 'model', modelDir, json: true, ...options });
+
+  it('keeps quantile keys exactly as given and starts the hour after the last row', async () => {
+    for (const model of ['model', 'baseline']) {
+      const result = await forecast({ model, quantiles: '0.1,0.50,0.9' });
+      expect(Object.keys(result.metrics.cpu)).toEqual(['0.1', '0.50', '0.9']);
+      expect(result.start).toBe('2025-10-29T00:00:00.000Z');
+      expect(result.timestamps).toHaveLength(6);
+    }
   });
 
-  it('rejects bad quantiles and unknown models with a clear message', () => {
-    expect(() => runForecast({ history: csvFile, horizonHours: 6, quantiles: '0.5,1.5', model: 'baseline', json: true })).toThrow(/"1.5" is not a decimal in \(0, 1\)/);
-    expect(() => runForecast({ history: csvFile, horizonHours: 6, quantiles: '0.5', model: 'prophet', json: true })).toThrow(/only "baseline"/);
+  it('answers with the demand model unless --model baseline', async () => {
+    const program = new Command();
+    registerForecast(program);
+    const options = program.commands.find((c) => c.name() === 'forecast')?.options;
+    expect(options?.find((o) => o.long === '--model')?.defaultValue).toBe('model');
+    expect(options?.find((o) => o.long === '--model-dir')?.defaultValue).toBe('models/demand-forecaster/v1');
+    expect((await forecast({})).modelVersion).toMatch(/^demand-forecaster@.+/);
+    expect((await forecast({ model: 'baseline' })).modelVersion).toBe('baseline-hour-of-week@1');
+  });
+
+  it("interpolates a quantile between the model's and refuses one outside them", async () => {
+    const result = await forecast({ quantiles: '0.5,0.6,0.75' });
+    result.metrics.cpu['0.6']?.forEach((v, h) => {
+      expect(v).toBeGreaterThanOrEqual(result.metrics.cpu['0.5']?.[h] as number);
+      expect(v).toBeLessThanOrEqual(result.metrics.cpu['0.75']?.[h] as number);
+    });
+    await expect(forecast({ quantiles: '0.5,0.999' })).rejects.toThrow(/^quantile 0\.999 is outside the model's range 0\.\d+\.\.0\.\d+; the model does not extrapolate$/);
+  });
+
+  it('feeds the events file to the model: a declared uplift raises the forecast while the event runs', async () => {
+    const eventsFile = path.join(dir, 'events.json');
+    writeFileSync(eventsFile, JSON.stringify([{ name: 'sale', kind: 'campaign', start: '2025-10-29T02:00:00Z', end: '2025-10-29T04:00:00Z', uplift: 2 }]));
+    const plain = await forecast({ accountType: 'web', applications: ['web'] });
+    const withEvent = await forecast({ accountType: 'web', applications: ['web'], events: eventsFile });
+    const ratio = (withEvent.metrics.cpu['0.5'] as number[]).map((v, h) => v / (plain.metrics.cpu['0.5']?.[h] as number));
+    expect(ratio.map((r) => Number(r.toFixed(4)))).toEqual([1, 1, 2, 2, 1, 1]);
+  });
+
+  it('forecasts a header-only history with the model from --start (cold start)', async () => {
+    const empty = path.join(dir, 'empty.csv');
+    writeFileSync(empty, 'timestamp,cpu,memory,storage,network\n');
+    const result = await forecast({ history: empty, start: '2026-01-01T08:00:00Z', accountType: 'web' });
+    expect(result.start).toBe('2026-01-01T08:00:00.000Z');
+    await expect(forecast({ history: empty })).rejects.toThrow(/empty\.csv: the usage history is empty and no forecast start was given/);
+  });
+
+  it('rejects bad quantiles, unknown predictors and a missing model with a clear message', async () => {
+    await expect(forecast({ quantiles: '0.5,1.5' })).rejects.toThrow(/"1.5" is not a decimal in \(0, 1\)/);
+    await expect(forecast({ model: 'prophet' })).rejects.toThrow(/--model "prophet": use "model" .* or "baseline"/);
+    await expect(forecast({ modelDir: path.join(dir, 'no-model') })).rejects.toThrow(/--model-dir .*no-model: .*manifest\.json does not exist \(--model baseline needs no model\)/);
   });
 });

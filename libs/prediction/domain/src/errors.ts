@@ -35,3 +35,18 @@ export class InvalidForecastOptionsError extends DomainError {
 export class InvalidQuantileError extends DomainError {
   readonly code = 'INVALID_QUANTILE';
 }
+
+/** Feature input that breaks the feature contract (origin not on a whole hour, unreadable event instant). */
+export class InvalidFeatureInputError extends DomainError {
+  readonly code = 'INVALID_FEATURE_INPUT';
+}
+
+/** A model manifest that is unreadable or disagrees with the feature contract this code implements. */
+export class InvalidModelManifestError extends DomainError {
+  readonly code = 'INVALID_MODEL_MANIFEST';
+}
+
+/** The model's output does not have the shape the manifest declares. */
+export class InvalidModelOutputError extends DomainError {
+  readonly code = 'INVALID_MODEL_OUTPUT';
+}

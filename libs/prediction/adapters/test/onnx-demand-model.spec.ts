@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { demandForecastSchema, METRICS, type DemandForecast } from '@clonecast/contracts';
+import { FEATURE_COUNT, type ForecastRequest } from '@clonecast/prediction/domain';
+import { ACTIVATION_AT, syntheticHistory } from '@clonecast/platform/testing';
+import { OnnxDemandModel } from '../src';
+import { MODEL_DIR, MODEL_VECTORS_FILE } from './model-files';
+
+const TOLERANCE = 1e-4;
+
+const vectorsSchema = z.object({
+  quantiles: z.array(z.number()),
+  cases: z
+    .array(
+      z.object({
+        name: z.string(),
+        features: z.array(z.array(z.number()).length(FEATURE_COUNT)).min(1),
+        quantiles: z.array(z.array(z.array(z.number()))),
+      }),
+    )
+    .min(1),
+});
+const vectors = vectorsSchema.parse(JSON.parse(readFileSync(MODEL_VECTORS_FILE, 'utf8')));
+
+function request(overrides: Partial<ForecastRequest> = {}): ForecastRequest {
+  return {
+    history: syntheticHistory(),
+    start: ACTIVATION_AT,
+    horizonHours: 48,
+    quantiles: [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99],
+    accountType: 'web',
+    applications: ['web', 'api'],
+    events: [],
+    ...overrides,
+  };
+}
+
+/** Mean over steps and metrics of the 5–95 % interval relative to the median. */
+function relativeWidth(forecast: DemandForecast): number {
+  let sum = 0;
+  let count = 0;
+  for (const metric of METRICS) {
+    const series = forecast.metrics[metric];
+    series['0.5']?.forEach((median, h) => {
+      sum += ((series['0.95']?.[h] as number) - (series['0.05']?.[h] as number)) / median;
+      count++;
+    });
+  }
+  return sum / count;
+}
+
+describe('OnnxDemandModel', () => {
+  let model: OnnxDemandModel;
+
+  beforeAll(async () => {
+    model = await OnnxDemandModel.load(MODEL_DIR);
+  });
+
+  afterAll(async () => {
+    await model.close();
+  });
+
+  it('declares the quantiles the trainer’s vectors were computed for', () => {
+    expect(model.manifest.quantiles).toEqual(vectors.quantiles);
+  });
+
+  it.each(vectors.cases.map((c) => [c.name, c] as const))('reproduces the trainer’s outputs within 1e-4: %s', async (_name, vector) => {
+    const outputs = await model.infer(Float32Array.from(vector.features.flat()));
+
+    const expected = vector.quantiles.flat(2);
+    expect(outputs).toHaveLength(expected.length);
+    const worst = expected.reduce((max, want, i) => Math.max(max, Math.abs((outputs[i] as number) - want)), 0);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('answers with non-negative, non-decreasing quantiles that satisfy the contract', async () => {
+    const requests = [
+      request(),
+      request({ history: [], accountType: 'batch' }),
+      request({ history: syntheticHistory({ days: 3 }), horizonHours: 168, accountType: 'database' }),
+      request({ events: [{ name: 'sale', kind: 'campaign', start: '2025-10-29T10:00:00Z', end: '2025-10-30T10:00:00Z', uplift: 3 }] }),
+    ];
+
+    const forecasts = await model.forecastBatch(requests);
+
+    for (const forecast of forecasts) {
+      expect(() => demandForecastSchema.parse(forecast)).not.toThrow();
+      for (const metric of METRICS) {
+        const series = forecast.quantiles.map((q) => forecast.metrics[metric][String(q)] as number[]);
+        forecast.timestamps.forEach((_, h) => {
+          const column = series.map((values) => values[h] as number);
+          expect(column.every((v, j) => v >= 0 && (j === 0 || v >= (column[j - 1] as number)))).toBe(true);
+        });
+      }
+    }
+  });
+
+  it('forecasts a batch exactly as it forecasts each request alone', async () => {
+    const requests = [request(), request({ history: [], horizonHours: 5 }), request({ horizonHours: 1, accountType: 'fleet' })];
+
+    const batch = await model.forecastBatch(requests);
+    const single = await Promise.all(requests.map((r) => model.forecast(r)));
+
+    batch.forEach((forecast, i) => {
+      expect(forecast.timestamps).toEqual(single[i]?.timestamps);
+      for (const metric of METRICS) {
+        const alone = single[i]?.metrics[metric]['0.5'] as number[];
+        forecast.metrics[metric]['0.5']?.forEach((v, h) => expect(v).toBeCloseTo(alone[h] as number, 4));
+      }
+    });
+  });
+
+  it('gives a cold start (no history) wider intervals than the same account with history', async () => {
+    const [withHistory, coldStart] = await model.forecastBatch([request(), request({ history: [] })]);
+
+    expect(coldStart?.modelVersion).toBe(model.modelVersion);
+    expect(relativeWidth(coldStart as DemandForecast)).toBeGreaterThan(relativeWidth(withHistory as DemandForecast));
+  });
+
+  it('raises the forecast during a declared event and nowhere else', async () => {
+    const event = { name: 'launch', kind: 'launch' as const, start: '2025-10-29T10:00:00Z', end: '2025-10-29T14:00:00Z', uplift: 2 };
+    const [plain, withEvent] = await model.forecastBatch([request({ horizonHours: 24 }), request({ horizonHours: 24, events: [event] })]);
+
+    const during = (h: number) => h >= 10 && h < 14;
+    for (const metric of METRICS) {
+      const before = plain?.metrics[metric]['0.5'] as number[];
+      const after = withEvent?.metrics[metric]['0.5'] as number[];
+      after.forEach((v, h) => {
+        if (during(h)) expect(v).toBeGreaterThan(before[h] as number);
+        else expect(v).toBeCloseTo(before[h] as number, 6);
+      });
+    }
+  });
+
+  it("refuses a horizon beyond the model's and quantiles outside its range", async () => {
+    await expect(model.forecast(request({ horizonHours: model.manifest.maxHorizon + 1 }))).rejects.toMatchObject({ code: 'INVALID_FORECAST_OPTIONS' });
+    await expect(model.forecast(request({ quantiles: [0.001] }))).rejects.toThrow(/outside the model's range/);
+  });
+
+  it('interpolates a quantile between two of the model’s', async () => {
+    const forecast = await model.forecast(request({ quantiles: [0.5, 0.6, 0.75] }));
+
+    forecast.metrics.cpu['0.6']?.forEach((v, h) => {
+      expect(v).toBeGreaterThanOrEqual(forecast.metrics.cpu['0.5']?.[h] as number);
+      expect(v).toBeLessThanOrEqual(forecast.metrics.cpu['0.75']?.[h] as number);
+    });
+  });
+});

@@ -1,0 +1,127 @@
+import { METRICS, type Metric } from '@clonecast/contracts';
+import { InvalidFeatureInputError } from './errors';
+import { buildFeatureRows, emptyHourlySeries, FEATURE_COUNT, FEATURE_NAMES, type FeatureInput } from './features';
+import type { HourlySeries } from './hourly-series';
+
+const HOUR = 3_600_000;
+/** A Monday, 00:00 UTC. */
+const T0 = Date.parse('2024-01-01T00:00:00Z');
+const PRIORS = { default: { cpu: 4, memory: 16, storage: 50, network: 100 }, web: { cpu: 8, memory: 32, storage: 20, network: 400 } };
+
+function series(hours: number, value: (metric: Metric, hour: number) => number): HourlySeries {
+  const values = {} as Record<Metric, Float64Array>;
+  for (const metric of METRICS) values[metric] = Float64Array.from({ length: hours }, (_, h) => value(metric, h));
+  return { start: T0, length: hours, values };
+}
+
+function input(overrides: Partial<FeatureInput> = {}): FeatureInput {
+  return {
+    history: series(672, () => 2),
+    origin: T0 + 672 * HOUR,
+    horizonHours: 24,
+    accountType: 'web',
+    applications: [],
+    events: [],
+    scalePriors: PRIORS,
+    ...overrides,
+  };
+}
+
+function feature(rows: Float32Array, step: number, name: string): number {
+  const column = FEATURE_NAMES.indexOf(name);
+  if (column < 0) throw new Error(`no feature ${name}`);
+  return rows[step * FEATURE_COUNT + column] as number;
+}
+
+describe('buildFeatureRows', () => {
+  it('names 63 features in the contract order', () => {
+    expect(FEATURE_NAMES).toHaveLength(FEATURE_COUNT);
+    expect(FEATURE_NAMES.slice(0, 5)).toEqual(['lag1_cpu', 'lag2_cpu', 'lag3_cpu', 'lag4_cpu', 'lag1_memory']);
+    expect(FEATURE_NAMES[53]).toBe('type_other');
+    expect(FEATURE_NAMES[62]).toBe('history');
+  });
+
+  it('scales each metric by its four-week mean, so a constant history is 1.0 everywhere', () => {
+    const { rows, scale, missing } = buildFeatureRows(input());
+
+    expect(scale).toEqual({ cpu: 2, memory: 2, storage: 2, network: 2 });
+    expect(missing).toEqual({ cpu: false, memory: false, storage: false, network: false });
+    expect(feature(rows, 5, 'lag3_network')).toBe(1);
+    expect(feature(rows, 5, 'lastday_cpu')).toBe(1);
+    expect(feature(rows, 5, 'std168_cpu')).toBe(0);
+    expect(feature(rows, 0, 'history')).toBe(1);
+  });
+
+  it('reads lags one to four weeks back and the last day before the origin', () => {
+    const history = series(672, (_, h) => h + 1);
+    const { rows, scale } = buildFeatureRows(input({ history, horizonHours: 30 }));
+    const z = (hour: number) => Math.fround((hour + 1) / scale.cpu);
+
+    expect(feature(rows, 0, 'lag1_cpu')).toBe(z(672 - 168));
+    expect(feature(rows, 0, 'lag4_cpu')).toBe(z(0));
+    // step 25 is a day and an hour after the origin: the same hour two days back is the latest before it
+    expect(feature(rows, 25, 'lastday_cpu')).toBe(z(672 + 25 - 48));
+  });
+
+  it('fills a missing lag with the mean of the lags it has', () => {
+    const history = series(672, (metric, h) => (metric === 'cpu' && h === 672 - 168 ? Number.NaN : h < 336 ? 1 : 3));
+    const { rows, scale } = buildFeatureRows(input({ history }));
+
+    expect(feature(rows, 0, 'lag1_cpu')).toBeCloseTo((1 / scale.cpu + 1 / scale.cpu + 3 / scale.cpu) / 3, 6);
+  });
+
+  it('uses the account-type prior and flags the metric when it has no history in four weeks', () => {
+    const history = series(672, (metric) => (metric === 'storage' ? Number.NaN : 5));
+    const { rows, scale, missing } = buildFeatureRows(input({ history, accountType: 'unknown-type' }));
+
+    expect(scale.storage).toBe(PRIORS.default.storage);
+    expect(missing.storage).toBe(true);
+    expect(missing.cpu).toBe(false);
+    expect(feature(rows, 0, 'missing_storage')).toBe(1);
+    expect(feature(rows, 0, 'lag1_storage')).toBe(1);
+    expect(feature(rows, 0, 'type_other')).toBe(1);
+  });
+
+  it('builds a cold-start row from priors alone', () => {
+    const { rows, scale, missing } = buildFeatureRows(input({ history: emptyHourlySeries(T0), origin: T0 }));
+
+    expect(scale).toEqual(PRIORS.web);
+    expect(Object.values(missing)).toEqual([true, true, true, true]);
+    expect(feature(rows, 0, 'history')).toBe(0);
+    expect(feature(rows, 0, 'level24_memory')).toBe(1);
+    expect(Array.from(rows).every(Number.isFinite)).toBe(true);
+  });
+
+  it('ignores history at or after the origin', () => {
+    const before = buildFeatureRows(input({ history: series(672, () => 2) }));
+    const withFuture = buildFeatureRows(input({ history: series(900, (_, h) => (h < 672 ? 2 : 1000)) }));
+
+    expect(withFuture.rows).toEqual(before.rows);
+  });
+
+  it('encodes calendar, events and metadata per step', () => {
+    const events = [
+      { kind: 'campaign' as const, start: '2024-01-29T02:00:00Z', end: '2024-01-29T04:00:00Z', uplift: 1.5 },
+      { kind: 'other' as const, start: '2024-01-29T03:00:00Z', end: '2024-01-29T05:00:00Z', uplift: 2 },
+    ];
+    const { rows, eventUplift } = buildFeatureRows(
+      input({ horizonHours: 168, events, accountType: 'batch', applications: ['API', 'storefront', 'ml'] }),
+    );
+
+    // origin is Monday 2024-01-29 00:00 UTC; step 126 is Saturday 06:00
+    expect(feature(rows, 6, 'hod_sin')).toBeCloseTo(1, 6);
+    expect(feature(rows, 126, 'weekend')).toBe(1);
+    expect(feature(rows, 126, 'dow_sin')).toBeCloseTo(Math.sin((2 * Math.PI * 5) / 7), 6);
+    expect(feature(rows, 84, 'step')).toBeCloseTo(0.5, 6);
+    expect(Array.from(eventUplift.subarray(1, 6))).toEqual([1, 1.5, 3, 2, 1]);
+    expect([1, 2, 3, 4, 5].map((h) => feature(rows, h, 'event_campaign'))).toEqual([0, 1, 1, 0, 0]);
+    expect([1, 2, 3, 4, 5].map((h) => feature(rows, h, 'event_active'))).toEqual([0, 1, 1, 1, 0]);
+    expect(feature(rows, 3, 'event_uplift')).toBe(3);
+    expect(feature(rows, 0, 'type_batch')).toBe(1);
+    expect(FEATURE_NAMES.filter((name, f) => name.startsWith('app_') && rows[f] === 1)).toEqual(['app_api', 'app_ml']);
+  });
+
+  it('refuses an origin that is not a whole UTC hour', () => {
+    expect(() => buildFeatureRows(input({ origin: T0 + 672 * HOUR + 60_000 }))).toThrow(InvalidFeatureInputError);
+  });
+});

@@ -1,0 +1,295 @@
+import { METRICS, type AccountEvent, type Metric } from '@clonecast/contracts';
+import { InvalidFeatureInputError } from './errors';
+import type { HourlySeries } from './hourly-series';
+import { HOURS_PER_DAY, HOURS_PER_WEEK, MS_PER_HOUR, parseIsoInstant } from './instant';
+
+// Feature layout of models/demand-forecaster/FEATURES.md (featureSpec v1); the order is the ONNX contract.
+export const FEATURE_SPEC = 'v1';
+export const FEATURE_COUNT = 63;
+/** Hours of history the scale, `missing` and `history` features look at: four weeks. */
+export const SCALE_WINDOW_HOURS = 4 * HOURS_PER_WEEK;
+/** A mean at or below this is no usable scale: the account-type prior is used instead. */
+export const MIN_SCALE = 1e-6;
+export const MODEL_EVENT_KINDS = ['campaign', 'launch', 'holiday', 'season'] as const;
+export const MODEL_ACCOUNT_TYPES = ['business-critical', 'web', 'batch', 'database', 'fleet'] as const;
+export const MODEL_APPLICATIONS = ['web', 'api', 'database', 'cache', 'batch', 'analytics', 'queue', 'ml'] as const;
+
+const LAG_WEEKS = 4;
+const COL_LAG = 0;
+const COL_LASTDAY = 16;
+const COL_LEVEL24 = 20;
+const COL_LEVEL168 = 24;
+const COL_STD168 = 28;
+const COL_MISSING = 32;
+const COL_HOD_SIN = 36;
+const COL_HOD_COS = 37;
+const COL_DOW_SIN = 38;
+const COL_DOW_COS = 39;
+const COL_WEEKEND = 40;
+const COL_STEP = 41;
+const COL_EVENT_ACTIVE = 42;
+const COL_EVENT_UPLIFT = 43;
+const COL_EVENT_KIND = 44;
+const COL_TYPE = 48;
+const COL_APP = 54;
+const COL_HISTORY = 62;
+
+const MS_PER_DAY = HOURS_PER_DAY * MS_PER_HOUR;
+/** 1970-01-01 was a Thursday: day 3 when Monday is 0. */
+const EPOCH_DAY_OF_WEEK = 3;
+
+export const FEATURE_NAMES: readonly string[] = [
+  ...METRICS.flatMap((m) => Array.from({ length: LAG_WEEKS }, (_, w) => `lag${w + 1}_${m}`)),
+  ...METRICS.map((m) => `lastday_${m}`),
+  ...METRICS.map((m) => `level24_${m}`),
+  ...METRICS.map((m) => `level168_${m}`),
+  ...METRICS.map((m) => `std168_${m}`),
+  ...METRICS.map((m) => `missing_${m}`),
+  'hod_sin',
+  'hod_cos',
+  'dow_sin',
+  'dow_cos',
+  'weekend',
+  'step',
+  'event_active',
+  'event_uplift',
+  ...MODEL_EVENT_KINDS.map((k) => `event_${k}`),
+  ...MODEL_ACCOUNT_TYPES.map((t) => `type_${t}`),
+  'type_other',
+  ...MODEL_APPLICATIONS.map((a) => `app_${a}`),
+  'history',
+];
+
+/** Typical demand per account type (manifest `scalePriors`); `default` answers any unlisted type. */
+export type ScalePriors = Readonly<Record<string, Readonly<Record<Metric, number>>>> & {
+  readonly default: Readonly<Record<Metric, number>>;
+};
+
+export type FeatureEvent = Pick<AccountEvent, 'kind' | 'start' | 'end' | 'uplift'>;
+
+export interface FeatureInput {
+  /** Hourly history; hours at or after `origin` are ignored. May be empty (length 0) for a cold start. */
+  readonly history: HourlySeries;
+  /** First forecast hour, epoch ms of a whole UTC hour. */
+  readonly origin: number;
+  readonly horizonHours: number;
+  readonly accountType: string;
+  readonly applications: readonly string[];
+  readonly events: readonly FeatureEvent[];
+  readonly scalePriors: ScalePriors;
+}
+
+export interface FeatureRows {
+  readonly origin: number;
+  readonly horizonHours: number;
+  /** horizonHours × FEATURE_COUNT, row-major: the model's `features` input. */
+  readonly rows: Float32Array;
+  /** Per-metric scale s_m: model outputs are multiplied by it. */
+  readonly scale: Record<Metric, number>;
+  /** True where s_m is the account-type prior (no usable history in the last four weeks). */
+  readonly missing: Record<Metric, boolean>;
+  /** Per step: product of the declared uplifts of the events active then (1 when none). */
+  readonly eventUplift: Float64Array;
+}
+
+/** An hour of history as epoch ms of the hour start: empty for an account without history. */
+export function emptyHourlySeries(start: number): HourlySeries {
+  const values = {} as Record<Metric, Float64Array>;
+  for (const metric of METRICS) values[metric] = new Float64Array(0);
+  return { start, length: 0, values };
+}
+
+/** Per-metric statistics over the history before the origin; everything a row needs that is not per step. */
+interface MetricWindow {
+  /** y / s_m, or NaN outside the history: indexed by hour offset from the series start. */
+  readonly values: Float64Array;
+  readonly scale: number;
+  readonly missing: boolean;
+  readonly level24: number;
+  readonly level168: number;
+  readonly std168: number;
+}
+
+/**
+ * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1) defines them. Pure and
+ * allocation-light: one Float32Array for the rows, per-metric work done once, nothing allocated per row.
+ */
+export function buildFeatureRows(input: FeatureInput): FeatureRows {
+  const { history, origin, horizonHours } = input;
+  validateInput(input);
+  const rows = new Float32Array(horizonHours * FEATURE_COUNT);
+  const scale = {} as Record<Metric, number>;
+  const missing = {} as Record<Metric, boolean>;
+  const prior = input.scalePriors[input.accountType] ?? input.scalePriors.default;
+  // Hour offset of the origin from the series start; history hours with index < originIndex are usable.
+  const originIndex = (origin - history.start) / MS_PER_HOUR;
+
+  const windows = METRICS.map((metric) => {
+    const window = metricWindow(history.values[metric], originIndex, prior[metric]);
+    scale[metric] = window.scale;
+    missing[metric] = window.missing;
+    return window;
+  });
+  const historyShare = Math.min(1, finiteHoursOfAnyMetric(history, originIndex) / SCALE_WINDOW_HOURS);
+
+  const events = input.events.map((e) => {
+    const start = parseIsoInstant(e.start);
+    const end = parseIsoInstant(e.end);
+    if (start === undefined || end === undefined) {
+      throw new InvalidFeatureInputError(`event ${e.kind} ${e.start}..${e.end} has an unreadable instant`);
+    }
+    return { kindColumn: (MODEL_EVENT_KINDS as readonly string[]).indexOf(e.kind), start, end, uplift: e.uplift };
+  });
+  const typeIndex = (MODEL_ACCOUNT_TYPES as readonly string[]).indexOf(input.accountType);
+  const appColumns = new Set<number>();
+  for (const app of input.applications) {
+    const index = (MODEL_APPLICATIONS as readonly string[]).indexOf(app.toLowerCase());
+    if (index >= 0) appColumns.add(COL_APP + index);
+  }
+  const eventUplift = new Float64Array(horizonHours);
+  // Scratch for one metric's four lags, reused by every row.
+  const lags = new Float64Array(LAG_WEEKS);
+
+  for (let h = 0; h < horizonHours; h++) {
+    const row = h * FEATURE_COUNT;
+    const t = origin + h * MS_PER_HOUR;
+    const tIndex = originIndex + h;
+    // the smallest k >= 1 with t - 24k h < o
+    const lastdayIndex = tIndex - HOURS_PER_DAY * (Math.floor(h / HOURS_PER_DAY) + 1);
+
+    for (let mi = 0; mi < windows.length; mi++) {
+      const w = windows[mi] as MetricWindow;
+      let lagSum = 0;
+      let lagCount = 0;
+      for (let week = 0; week < LAG_WEEKS; week++) {
+        const v = valueBefore(w.values, tIndex - HOURS_PER_WEEK * (week + 1), originIndex);
+        lags[week] = v;
+        if (!Number.isNaN(v)) {
+          lagSum += v;
+          lagCount++;
+        }
+      }
+      const lagFill = lagCount > 0 ? lagSum / lagCount : Number.isNaN(w.level168) ? 1 : w.level168;
+      for (let week = 0; week < LAG_WEEKS; week++) {
+        const v = lags[week] as number;
+        rows[row + COL_LAG + LAG_WEEKS * mi + week] = Number.isNaN(v) ? lagFill : v;
+      }
+      const lastday = valueBefore(w.values, lastdayIndex, originIndex);
+      rows[row + COL_LASTDAY + mi] = Number.isNaN(lastday) ? lagFill : lastday;
+      rows[row + COL_LEVEL24 + mi] = Number.isNaN(w.level24) ? (Number.isNaN(w.level168) ? 1 : w.level168) : w.level24;
+      rows[row + COL_LEVEL168 + mi] = Number.isNaN(w.level168) ? 1 : w.level168;
+      rows[row + COL_STD168 + mi] = w.std168;
+      rows[row + COL_MISSING + mi] = w.missing ? 1 : 0;
+    }
+
+    const hourOfDay = modulo(Math.floor(t / MS_PER_HOUR), HOURS_PER_DAY);
+    const dayOfWeek = modulo(Math.floor(t / MS_PER_DAY) + EPOCH_DAY_OF_WEEK, 7);
+    rows[row + COL_HOD_SIN] = Math.sin((2 * Math.PI * hourOfDay) / HOURS_PER_DAY);
+    rows[row + COL_HOD_COS] = Math.cos((2 * Math.PI * hourOfDay) / HOURS_PER_DAY);
+    rows[row + COL_DOW_SIN] = Math.sin((2 * Math.PI * dayOfWeek) / 7);
+    rows[row + COL_DOW_COS] = Math.cos((2 * Math.PI * dayOfWeek) / 7);
+    rows[row + COL_WEEKEND] = dayOfWeek >= 5 ? 1 : 0;
+    rows[row + COL_STEP] = h / HOURS_PER_WEEK;
+
+    let uplift = 1;
+    for (const event of events) {
+      if (event.start > t || t >= event.end) continue;
+      rows[row + COL_EVENT_ACTIVE] = 1;
+      if (event.uplift !== undefined) uplift *= event.uplift;
+      if (event.kindColumn >= 0) rows[row + COL_EVENT_KIND + event.kindColumn] = 1;
+    }
+    rows[row + COL_EVENT_UPLIFT] = uplift;
+    eventUplift[h] = uplift;
+
+    rows[row + COL_TYPE + (typeIndex >= 0 ? typeIndex : MODEL_ACCOUNT_TYPES.length)] = 1;
+    for (const column of appColumns) rows[row + column] = 1;
+    rows[row + COL_HISTORY] = historyShare;
+  }
+
+  return { origin, horizonHours, rows, scale, missing, eventUplift };
+}
+
+function validateInput({ history, origin, horizonHours }: FeatureInput): void {
+  if (!Number.isInteger(horizonHours) || horizonHours < 1) {
+    throw new InvalidFeatureInputError(`horizonHours must be a positive integer, got ${horizonHours}`);
+  }
+  if (!Number.isFinite(origin) || origin % MS_PER_HOUR !== 0) {
+    throw new InvalidFeatureInputError(`origin ${origin} is not a whole UTC hour`);
+  }
+  if (history.start % MS_PER_HOUR !== 0) {
+    throw new InvalidFeatureInputError(`history start ${history.start} is not a whole UTC hour`);
+  }
+}
+
+/** Remainder in [0, n), also for instants before 1970. */
+function modulo(value: number, n: number): number {
+  return ((value % n) + n) % n;
+}
+
+/** z at a history index, NaN when it is not before the origin, outside the history, or a gap. */
+function valueBefore(values: Float64Array, index: number, originIndex: number): number {
+  if (index >= originIndex || index < 0 || index >= values.length) return Number.NaN;
+  return values[index] as number;
+}
+
+function metricWindow(raw: Float64Array, originIndex: number, prior: number): MetricWindow {
+  const scaleWindow = windowStats(raw, originIndex, SCALE_WINDOW_HOURS);
+  const missing = scaleWindow.count === 0 || !(scaleWindow.mean > MIN_SCALE);
+  const scale = missing ? prior : scaleWindow.mean;
+  // Only indices before the origin are ever read, so only those are normalised.
+  const end = Math.max(0, Math.min(raw.length, originIndex));
+  const values = new Float64Array(end);
+  for (let i = 0; i < end; i++) values[i] = (raw[i] as number) / scale;
+  const week = windowStats(values, originIndex, HOURS_PER_WEEK);
+  const day = windowStats(values, originIndex, HOURS_PER_DAY);
+  return {
+    values,
+    scale,
+    missing,
+    level24: day.mean,
+    level168: week.mean,
+    std168: week.count < 2 ? 0 : week.std,
+  };
+}
+
+/** Mean and population std of the finite values in [originIndex - hours, originIndex); mean NaN when none. */
+function windowStats(
+  values: Float64Array,
+  originIndex: number,
+  hours: number,
+): { mean: number; count: number; std: number } {
+  const from = Math.max(0, originIndex - hours);
+  const to = Math.min(values.length, originIndex);
+  let sum = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  const mean = count > 0 ? sum / count : Number.NaN;
+  let squares = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) squares += (v - mean) * (v - mean);
+  }
+  return { mean, count, std: count > 0 ? Math.sqrt(squares / count) : Number.NaN };
+}
+
+function finiteHoursOfAnyMetric(history: HourlySeries, originIndex: number): number {
+  const from = Math.max(0, originIndex - SCALE_WINDOW_HOURS);
+  const to = Math.min(history.length, originIndex);
+  let hours = 0;
+  const series = METRICS.map((metric) => history.values[metric]);
+  for (let i = from; i < to; i++) {
+    for (const values of series) {
+      if (Number.isFinite(values[i] as number)) {
+        hours++;
+        break;
+      }
+    }
+  }
+  return hours;
+}

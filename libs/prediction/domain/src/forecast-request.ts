@@ -1,0 +1,79 @@
+import type { AccountEvent, UsageSample } from '@clonecast/contracts';
+import { InvalidForecastOptionsError, NoHistoryError } from './errors';
+import { buildFeatureRows, emptyHourlySeries, type FeatureRows, type ScalePriors } from './features';
+import { MAX_HORIZON_HOURS } from './hour-of-week-forecaster';
+import { resampleHourly } from './hourly-series';
+import { floorToHour, MS_PER_HOUR, parseIsoInstant } from './instant';
+
+/** String(q) must satisfy the contract's quantile-key pattern, so exponent forms such as 1e-7 are refused. */
+const QUANTILE_KEY = /^0\.\d+$/;
+
+/** One forecast asked of a predictor: the account's history and metadata, and what to forecast. */
+export interface ForecastRequest {
+  /** Usage history, any regular interval, oldest first; may be empty (cold start) when `start` is given. */
+  readonly history: readonly UsageSample[];
+  /**
+   * First forecast hour, ISO-8601; default: the hour after the last history row. The model forecasts
+   * whole UTC hours, so a start inside an hour is moved to the beginning of that hour.
+   */
+  readonly start?: string;
+  /** Number of hourly steps, 1..168. */
+  readonly horizonHours: number;
+  /** Probabilities in (0, 1); the forecast keys each series by String(q). */
+  readonly quantiles: readonly number[];
+  readonly accountType: string;
+  readonly applications: readonly string[];
+  readonly events: readonly AccountEvent[];
+}
+
+/** Distinct decimals strictly between 0 and 1 whose String() is a contract quantile key. */
+export function validateQuantiles(quantiles: readonly number[]): void {
+  if (quantiles.length === 0) throw new InvalidForecastOptionsError('at least one quantile is required');
+  for (const q of quantiles) {
+    if (!(q > 0 && q < 1) || !QUANTILE_KEY.test(String(q))) {
+      throw new InvalidForecastOptionsError(`quantile ${q} must be a decimal strictly between 0 and 1, e.g. 0.5`);
+    }
+  }
+  if (new Set(quantiles).size !== quantiles.length) {
+    throw new InvalidForecastOptionsError(`quantiles must be distinct, got [${quantiles.join(', ')}]`);
+  }
+}
+
+/** Checks what every predictor needs of a request: horizon, quantiles and a determinable start. */
+export function validateForecastRequest(request: ForecastRequest): void {
+  const { horizonHours } = request;
+  if (!Number.isInteger(horizonHours) || horizonHours < 1 || horizonHours > MAX_HORIZON_HOURS) {
+    throw new InvalidForecastOptionsError(`horizonHours must be an integer in 1..${MAX_HORIZON_HOURS}, got ${horizonHours}`);
+  }
+  validateQuantiles(request.quantiles);
+  forecastOrigin(request);
+}
+
+/** The first forecast hour: `start` floored to its UTC hour, or the hour after the last history row. */
+export function forecastOrigin(request: Pick<ForecastRequest, 'history' | 'start'>): number {
+  if (request.start !== undefined) {
+    const ms = parseIsoInstant(request.start);
+    if (ms === undefined) throw new InvalidForecastOptionsError(`start "${request.start}" is not an ISO-8601 instant with a zone`);
+    return floorToHour(ms);
+  }
+  const last = request.history[request.history.length - 1];
+  if (last === undefined) throw new NoHistoryError('the usage history is empty and no forecast start was given');
+  const lastMs = parseIsoInstant(last.timestamp);
+  if (lastMs === undefined) throw new InvalidForecastOptionsError(`history timestamp "${last.timestamp}" is not an ISO-8601 instant`);
+  return floorToHour(lastMs) + MS_PER_HOUR;
+}
+
+/** The model's feature rows for a request (an empty history is a cold start, not an error). */
+export function modelFeatures(request: ForecastRequest, scalePriors: ScalePriors): FeatureRows {
+  const origin = forecastOrigin(request);
+  const history = request.history.length === 0 ? emptyHourlySeries(origin) : resampleHourly(request.history);
+  return buildFeatureRows({
+    history,
+    origin,
+    horizonHours: request.horizonHours,
+    accountType: request.accountType,
+    applications: request.applications,
+    events: request.events,
+    scalePriors,
+  });
+}

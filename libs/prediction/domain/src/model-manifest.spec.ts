@@ -1,0 +1,40 @@
+import { InvalidModelManifestError } from './errors';
+import { FEATURE_NAMES } from './features';
+import { parseModelManifest } from './model-manifest';
+
+const valid = {
+  version: '1.0.0',
+  onnx: 'model.onnx',
+  sha256: 'a'.repeat(64),
+  inputs: { features: ['N', 63] },
+  outputs: { quantiles: ['N', 4, 8] },
+  featureSpec: 'v1',
+  featureNames: FEATURE_NAMES,
+  quantiles: [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99],
+  metrics: ['cpu', 'memory', 'storage', 'network'],
+  maxHorizon: 168,
+  scalePriors: { default: { cpu: 4, memory: 16, storage: 50, network: 100 } },
+  coldStartWidening: { '0.05': 1.5, '0.95': 1.5 },
+  eventUplift: 'applied-by-caller',
+  trainingData: { sha256: 'b'.repeat(64), entities: 10, hours: 1000 },
+  evaluation: {},
+  createdAt: '2025-11-28T00:00:00Z',
+};
+
+describe('parseModelManifest', () => {
+  it('accepts a manifest of feature spec v1', () => {
+    expect(parseModelManifest(valid)).toMatchObject({ version: '1.0.0', maxHorizon: 168, eventUplift: 'applied-by-caller' });
+  });
+
+  it('names the feature that is out of place', () => {
+    const swapped = [...FEATURE_NAMES];
+    [swapped[0], swapped[1]] = [swapped[1] as string, swapped[0] as string];
+    expect(() => parseModelManifest({ ...valid, featureNames: swapped })).toThrow(/featureNames\.0: expected "lag1_cpu"/);
+  });
+
+  it('refuses unordered quantiles, another feature spec and priors without a default', () => {
+    expect(() => parseModelManifest({ ...valid, quantiles: [0.5, 0.1] })).toThrow(/strictly increasing/);
+    expect(() => parseModelManifest({ ...valid, featureSpec: 'v2' })).toThrow(InvalidModelManifestError);
+    expect(() => parseModelManifest({ ...valid, scalePriors: { web: valid.scalePriors.default } })).toThrow(/"default" prior/);
+  });
+});

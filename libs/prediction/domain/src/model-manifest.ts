@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { METRICS } from '@clonecast/contracts';
+import { InvalidModelManifestError } from './errors';
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, type ScalePriors } from './features';
+import { MAX_HORIZON_HOURS } from './hour-of-week-forecaster';
+
+const positiveDemand = z.object({
+  cpu: z.number().positive(),
+  memory: z.number().positive(),
+  storage: z.number().positive(),
+  network: z.number().positive(),
+});
+
+const quantileKey = z.string().regex(/^0\.\d+$/, 'quantile key like "0.95"');
+
+/** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md defines it. */
+export const modelManifestSchema = z
+  .object({
+    version: z.string().min(1),
+    onnx: z.string().min(1).describe('model file name, relative to the manifest'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha256'),
+    inputs: z.unknown(),
+    outputs: z.unknown(),
+    featureSpec: z.literal(FEATURE_SPEC),
+    featureNames: z.array(z.string()).length(FEATURE_COUNT),
+    quantiles: z.array(z.number().gt(0).lt(1)).min(1),
+    metrics: z.array(z.enum(METRICS)).length(METRICS.length),
+    maxHorizon: z.number().int().min(1).max(MAX_HORIZON_HOURS),
+    scalePriors: z.record(z.string(), positiveDemand).refine((p) => 'default' in p, 'needs a "default" prior'),
+    coldStartWidening: z.record(quantileKey, z.number().nonnegative().describe('multiplies quantile q on a cold start')),
+    eventUplift: z.enum(['applied-by-caller', 'learned']),
+    trainingData: z.record(z.string(), z.unknown()),
+    evaluation: z.record(z.string(), z.unknown()),
+    createdAt: z.string().min(1),
+  })
+  .superRefine((m, ctx) => {
+    if (m.quantiles.some((q, i) => i > 0 && q <= (m.quantiles[i - 1] as number))) {
+      ctx.addIssue({ code: 'custom', path: ['quantiles'], message: 'must be strictly increasing' });
+    }
+    const misplaced = m.featureNames.findIndex((name, i) => name !== FEATURE_NAMES[i]);
+    if (misplaced >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['featureNames', misplaced],
+        message: `expected "${FEATURE_NAMES[misplaced]}" (feature spec ${FEATURE_SPEC}), got "${m.featureNames[misplaced]}"`,
+      });
+    }
+    if (m.metrics.some((metric, i) => metric !== METRICS[i])) {
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `must be [${METRICS.join(', ')}] in that order` });
+    }
+  });
+
+export type ModelManifest = Omit<z.infer<typeof modelManifestSchema>, 'scalePriors'> & { scalePriors: ScalePriors };
+
+/** Validates a parsed manifest.json against the schema and the feature contract this code implements. */
+export function parseModelManifest(raw: unknown): ModelManifest {
+  const result = modelManifestSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(manifest)'}: ${issue.message}`);
+    throw new InvalidModelManifestError(`invalid model manifest: ${problems.join('; ')}`);
+  }
+  // The refinement above guarantees the "default" prior ScalePriors requires.
+  return result.data as ModelManifest;
+}
