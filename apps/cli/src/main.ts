@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@clonecast/platform/config';
 import { shutdownTelemetry, startTelemetry } from '@clonecast/platform/telemetry';
 import { UsageError } from './cli-error';
+import { registerCatalog } from './commands/catalog';
 import { registerClone } from './commands/clone';
 import { registerConfig } from './commands/config';
 import { registerForecast } from './commands/forecast';
@@ -22,6 +23,7 @@ registerForecast(program);
 registerPlan(program);
 registerConfig(program);
 registerTopics(program);
+registerCatalog(program);
 
 async function main(): Promise<void> {
   try {

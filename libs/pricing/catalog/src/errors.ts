@@ -23,3 +23,14 @@ export class UndatedCatalogError extends PriceCatalogError {
     super(`price catalog ${catalogVersion} has no row with a known snapshot date, so its age is unknown`);
   }
 }
+
+export class CatalogStoreError extends PriceCatalogError {
+  readonly code = 'CATALOG_STORE';
+
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`price catalog file ${file}: ${reason}`);
+  }
+}

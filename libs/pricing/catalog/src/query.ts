@@ -1,6 +1,6 @@
 import type { Cloud, PricingModel } from '@clonecast/contracts';
 import { UndatedCatalogError } from './errors';
-import type { CatalogRow, PriceCatalog } from './schema';
+import { type CatalogRow, type PriceCatalog, allSources } from './schema';
 
 export interface RowFilter {
   clouds: readonly Cloud[];
@@ -49,4 +49,24 @@ export function unitPrices(row: CatalogRow): UnitPrice[] {
       prices.push({ pricingModel: `${row.commitmentModel}-3y`, hourly: row.commitment3yHourly });
   }
   return prices;
+}
+
+export interface SourceAge {
+  source: string;
+  cloud: Cloud;
+  rows: number;
+  /** Oldest snapshot date among the source's rows (a refreshed source keeps older rows it did not refetch). */
+  oldestSnapshotDate: string | null;
+  /** Whole days since oldestSnapshotDate; null when the source has no dated row. */
+  ageDays: number | null;
+}
+
+/** How old each source's prices are, from the rows that cite it; sources without rows report 0 rows and no age. */
+export function sourceAges(catalog: PriceCatalog, now: Date): SourceAge[] {
+  return allSources(catalog).map((source) => {
+    const rows = catalog.rows.filter((row) => row.source === source.id);
+    const oldest = oldestSnapshotDate(rows) ?? null;
+    const ageDays = oldest === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(`${oldest}T00:00:00Z`)) / DAY_MS));
+    return { source: source.id, cloud: source.cloud, rows: rows.length, oldestSnapshotDate: oldest, ageDays };
+  });
 }

@@ -49,11 +49,14 @@ export type CatalogRow = z.infer<typeof catalogRowSchema>;
 
 export const PRICE_KINDS = ['specs', 'on-demand', 'spot', 'commitments'] as const;
 
+export const priceKindSchema = z.enum(PRICE_KINDS);
+export type PriceKind = z.infer<typeof priceKindSchema>;
+
 export const catalogSourceSchema = z
   .object({
     id: z.string().min(1),
     cloud: cloudSchema,
-    provides: z.array(z.enum(PRICE_KINDS)).min(1),
+    provides: z.array(priceKindSchema).min(1),
     repository: z.string().min(1).describe('public GitHub owner/name'),
     path: z.string().min(1),
     commit: z.string().regex(/^[0-9a-f]{40}$/),
@@ -61,18 +64,40 @@ export const catalogSourceSchema = z
     snapshotDate: snapshotDate.nullable().describe('when the upstream fetched the prices; null = unknown'),
     licence: z.string().min(1).describe('SPDX id of the upstream repository licence'),
   })
-  .describe('Where part of the catalog comes from');
+  .describe('A public data file the bundled snapshot was built from');
 export type CatalogSource = z.infer<typeof catalogSourceSchema>;
+
+export const apiSourceSchema = z
+  .object({
+    id: z.string().min(1),
+    cloud: cloudSchema,
+    provides: z.array(priceKindSchema).min(1),
+    api: z.string().min(1).describe('provider API and operation, e.g. "AWS Price List GetProducts"'),
+    endpoint: z.url().describe('endpoint the prices were read from'),
+    fetchedAt: z.iso.datetime().describe('when the last successful refresh of this source finished'),
+    snapshotDate: snapshotDate.describe('UTC day of fetchedAt: API prices are current when fetched'),
+    licence: z.string().min(1).describe('terms of the provider price list (SPDX LicenseRef)'),
+  })
+  .describe('A provider pricing API a refresh read prices from');
+export type ApiSource = z.infer<typeof apiSourceSchema>;
+
+/** Every source a row may cite: the snapshot's files and the APIs refreshes read. */
+export function allSources(catalog: PriceCatalog): (CatalogSource | ApiSource)[] {
+  return [...catalog.sources, ...(catalog.apiSources ?? [])];
+}
 
 export const priceCatalogSchema = z
   .object({
     catalogVersion: z.string().regex(/^[0-9a-f]{12}$/).describe('first 12 hex digits of sha256(JSON of rows)'),
     currency: z.literal('USD'),
     sources: z.array(catalogSourceSchema).min(1),
+    apiSources: z.array(apiSourceSchema).optional().describe('pricing APIs refreshes read; absent in the bundled snapshot'),
     rows: z.array(catalogRowSchema).min(1),
   })
   .superRefine((catalog, ctx) => {
-    const sourceIds = new Set(catalog.sources.map((s) => s.id));
+    const sourceIds = new Set([...catalog.sources, ...(catalog.apiSources ?? [])].map((s) => s.id));
+    if (sourceIds.size !== catalog.sources.length + (catalog.apiSources?.length ?? 0))
+      ctx.addIssue({ code: 'custom', path: ['apiSources'], message: 'source ids must be unique' });
     const seen = new Set<string>();
     catalog.rows.forEach((row, i) => {
       if (!sourceIds.has(row.source))
