@@ -19,6 +19,8 @@ export interface MasterInput {
   penalty: { cpu: number; memory: number };
   timeLimitSeconds: number;
   relativeGap: number;
+  /** Solve the linear relaxation (continuous commitment counts): one LP, its optimum a lower bound. */
+  relaxed?: boolean;
 }
 
 export type MasterStatus = 'optimal' | 'time-limit' | 'infeasible' | 'error';
@@ -27,6 +29,8 @@ export interface MasterResult {
   status: MasterStatus;
   /** Integer commitment counts, one per commitment offer (empty when the solve gave no solution). */
   commitmentCounts: number[];
+  /** The solver's commitment values before rounding (fractional when relaxed). */
+  commitmentValues: number[];
   /** A proven lower bound on the full problem's optimum (the master relaxes the per-step integrality). */
   lowerBound: number;
   objective: number;
@@ -113,22 +117,24 @@ export function solveCommitmentMaster(highs: Highs, input: MasterInput): MasterR
       rowLower: new Float64Array(rowLower),
       rowUpper: new Float64Array(numRows).fill(highs.infinity),
       matrix: { format: 'csr', numRows, numCols, starts: new Int32Array(starts), indices: new Int32Array(indices), values: new Float64Array(values) },
-      ...(commitments.length > 0 ? { integrality: new Int32Array(integrality) } : {}),
+      ...(commitments.length > 0 && !input.relaxed ? { integrality: new Int32Array(integrality) } : {}),
     });
     model.run();
     const code = model.getModelStatus();
     const statuses = highs.constants.modelStatus;
-    if (code === statuses.infeasible) return { status: 'infeasible', commitmentCounts: [], lowerBound: Infinity, objective: Infinity };
+    if (code === statuses.infeasible) return { status: 'infeasible', commitmentCounts: [], commitmentValues: [], lowerBound: Infinity, objective: Infinity };
     const hasSolution = Number(model.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
-    if (!hasSolution) return { status: code === statuses.timeLimit ? 'time-limit' : 'error', commitmentCounts: [], lowerBound: 0, objective: Infinity };
+    if (!hasSolution) return { status: code === statuses.timeLimit ? 'time-limit' : 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity };
     const objective = model.getObjectiveValue();
-    const lowerBound = commitments.length > 0 ? Number(model.info.get('mip_dual_bound')) : code === statuses.optimal ? objective : 0;
+    const integer = commitments.length > 0 && !input.relaxed;
+    const lowerBound = integer ? Number(model.info.get('mip_dual_bound')) : code === statuses.optimal ? objective : 0;
     const colValue = model.getSolution().colValue;
-    const commitmentCounts = commitments.map((_, k) => Math.round(colValue[k] ?? 0));
-    return { status: code === statuses.optimal ? 'optimal' : 'time-limit', commitmentCounts, lowerBound: Number.isFinite(lowerBound) ? lowerBound : 0, objective };
+    const commitmentValues = commitments.map((_, k) => Math.max(0, colValue[k] ?? 0));
+    const commitmentCounts = commitmentValues.map((v) => Math.round(v));
+    return { status: code === statuses.optimal ? 'optimal' : 'time-limit', commitmentCounts, commitmentValues, lowerBound: Number.isFinite(lowerBound) ? lowerBound : 0, objective };
   } catch {
     // A native failure is not the caller's mistake: the optimiser falls back to its heuristic.
-    return { status: 'error', commitmentCounts: [], lowerBound: 0, objective: Infinity };
+    return { status: 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity };
   } finally {
     model.dispose();
   }

@@ -84,3 +84,38 @@ export function pruneDominated(offers: readonly Offer[]): Offer[] {
 export function offerKey(offer: Offer): string {
   return `${offer.row.cloud}/${offer.row.region}/${offer.row.instanceType}/${offer.pricingModel}`;
 }
+
+/**
+ * The offers a linear relaxation needs: those on the upper-right convex hull of capacity per dollar
+ * (vCPU/USD, GiB/USD), per kind. Any other offer is matched, per dollar, by a mix of two hull offers of
+ * its kind with at least as much of both resources, so without integrality (and without an instance-count
+ * floor) dropping it leaves the LP optimum unchanged.
+ */
+export function lpHull(offers: readonly Offer[]): Offer[] {
+  const kept: Offer[] = [];
+  for (const kind of ['on-demand', 'spot', 'commitment'] as const) {
+    const points = offers
+      .filter((o) => o.kind === kind && o.effectiveHourly > 0)
+      .map((o) => ({ o, x: o.vcpu / o.effectiveHourly, y: o.memoryGiB / o.effectiveHourly }))
+      .sort((p, q) => p.x - q.x || q.y - p.y);
+    const hull: typeof points = [];
+    for (const p of points) {
+      while (hull.length >= 2) {
+        const o = hull[hull.length - 2] as (typeof points)[number];
+        const a = hull[hull.length - 1] as (typeof points)[number];
+        if ((a.x - o.x) * (p.y - o.y) - (a.y - o.y) * (p.x - o.x) >= 0) hull.pop();
+        else break;
+      }
+      hull.push(p);
+    }
+    // Left of the highest point everything has less of both per dollar than it.
+    let peak = 0;
+    hull.forEach((p, i) => {
+      if (p.y >= (hull[peak] as (typeof points)[number]).y) peak = i;
+    });
+    kept.push(...hull.slice(peak).map((p) => p.o));
+    // Free offers dominate everything of their kind; keep them too.
+    kept.push(...offers.filter((o) => o.kind === kind && o.effectiveHourly <= 0));
+  }
+  return kept;
+}

@@ -140,8 +140,12 @@ describe('planOptimalAllocation', () => {
     const forecast = forecastOf({ '0.95': [10, 10, 10, 30] }, { '0.95': [20, 20, 20, 60] });
     const { plan, solver } = planOptimalAllocation(highs, forecast, request(4), toyCatalog, NOW);
     expect(plan).toMatchObject({ planner: OPTIMISER_PLANNER, catalogVersion: 'abcdef012345', catalogAgeDays: 10, currency: 'USD' });
-    expect(solver.master).toBe('optimal');
+    // No commitments asked for: the steps are independent and HiGHS is not called at all.
+    expect(solver.master).toBe('not-needed');
     expect(['optimal', 'within-gap']).toContain(solver.status);
+    // The solver summary travels in the plan (allocation.planned).
+    expect(plan.solver).toEqual({ status: solver.status, gap: solver.gap, ms: solver.ms });
+    expect(allocationPlanSchema.safeParse(plan).success).toBe(true);
     // Three identical hours become one row per purchase, not three.
     const firstHours = plan.allocations.filter((a) => a.from === START);
     expect(firstHours.length).toBeGreaterThan(0);
@@ -176,8 +180,57 @@ describe('planOptimalAllocation', () => {
       walk(0);
       return best;
     };
-    expect(plan.expectedCost).toBeCloseTo(cheapest(10, 40) + cheapest(7, 12), 9);
+    const optimum = cheapest(10, 40) + cheapest(7, 12);
+    expect(plan.expectedCost).toBeCloseTo(optimum, 9);
     expect(solver.status).toBe('optimal');
+    // The lower bound is valid: never above the true optimum.
+    expect(solver.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
+  });
+
+  it.each([
+    ['steady', [10, 9, 10], [40, 36, 40]],
+    ['peaky', [3, 17, 2], [10, 70, 8]],
+    ['tiny', [0.5, 1.5, 0.2], [1, 3, 0.5]],
+  ])('with commitments, reports a gap at least the true gap against brute force (%s demand)', (_, cpu, memory) => {
+    const hours = cpu.length;
+    const forecast = forecastOf({ '0.95': cpu }, { '0.95': memory });
+    const { plan, solver } = planOptimalAllocation(highs, forecast, request(hours, { clouds: ['gcp'], allowCommitments: true }), toyCatalog, NOW, {
+      unmetPenalty: { cpu: 0, memory: 0 },
+    });
+    // Brute force: 0..4 committed n2-standard-8 (3-year, the cheaper term), then per hour every mix of up to
+    // 6 on-demand instances of each type for the rest, at least one instance running.
+    const types = [small, highcpu, highmem, committed];
+    const cheapest = (needCpu: number, needMemory: number, running: number) => {
+      let best = Infinity;
+      const counts = [0, 0, 0, 0];
+      const walk = (i: number) => {
+        if (i === types.length) {
+          const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
+          const instances = running + counts.reduce((a, b) => a + b, 0);
+          if (has((r) => r.vcpu) >= needCpu - 1e-9 && has((r) => r.memoryGiB) >= needMemory - 1e-9 && instances >= 1) best = Math.min(best, has((r) => r.onDemandHourly));
+          return;
+        }
+        for (let k = 0; k <= 6; k++) {
+          counts[i] = k;
+          walk(i + 1);
+        }
+        counts[i] = 0;
+      };
+      walk(0);
+      return best;
+    };
+    let optimum = Infinity;
+    for (let c = 0; c <= 4; c++) {
+      let total = c * 0.18 * hours;
+      for (let h = 0; h < hours; h++) total += cheapest((cpu[h] ?? 0) - 8 * c, (memory[h] ?? 0) - 32 * c, c);
+      optimum = Math.min(optimum, total);
+    }
+    expect(coverage(plan, forecast, toyCatalog, request(hours, { allowCommitments: true })).shortfalls).toEqual([]);
+    expect(plan.expectedCost).toBeGreaterThanOrEqual(optimum - 1e-9);
+    expect(solver.objective).toBeCloseTo(plan.expectedCost, 9);
+    expect(solver.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
+    const trueGap = (solver.objective - optimum) / solver.objective;
+    expect(solver.gap).toBeGreaterThanOrEqual(trueGap - 1e-9);
   });
 
   it('costs more, never less, as the service level rises', () => {

@@ -3,16 +3,18 @@ import { type Architecture, type CatalogRow, type PriceCatalog, catalogAgeDays }
 import type { Highs } from 'highs';
 import { type MasterStatus, type StepClass, solveCommitmentMaster } from './commitment-master';
 import { BudgetExceededError, InfeasiblePlanError } from './errors';
-import { type Offer, candidateOffers, offerKey, pruneDominated } from './offers';
+import { type Offer, candidateOffers, lpHull, offerKey, pruneDominated } from './offers';
 import { expectedShortfall } from './shortfall';
 import { type StepDemand, demandModel } from './step-demand';
 import { type HourlyOption, StepCoveringSolver } from './step-covering';
 
-export const OPTIMISER_PLANNER = 'milp-commitments-then-step-covering@1';
+export const OPTIMISER_PLANNER = 'lp-commitments-then-step-covering@2';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** A plan costing exactly the budget is within it despite float noise. */
 const BUDGET_TOLERANCE = 1e-9;
+/** Relative slack taken off the HiGHS LP optimum before it is used as a bound (its feasibility tolerances). */
+const LP_BOUND_SLACK = 1e-7;
 /** z such that P(Z <= z) = 0.9 for a standard normal. */
 const Z_90 = 1.2815515655446004;
 
@@ -20,10 +22,8 @@ const Z_90 = 1.2815515655446004;
 export type PlanningRequest = Pick<CloneSpec, 'activationAt' | 'timeframeHours' | 'serviceLevel' | 'constraints'>;
 
 export interface OptimiserOptions {
-  /** Time limit of the HiGHS solve, ms (default 2000). */
+  /** Time limit of the HiGHS LP, ms (default 2000); past it the plan is the heuristic fallback. */
   timeLimitMs?: number;
-  /** Relative gap the HiGHS solve stops at (default 0.001); the reported gap is re-proven for the whole plan. */
-  masterGap?: number;
   /** Gap the plan is expected to reach; above it the status says so (default 0.01). */
   targetGap?: number;
   /** Demand scenarios drawn from the quantiles for the unmet-demand penalty (default 20). */
@@ -38,8 +38,6 @@ export interface OptimiserOptions {
   families?: readonly string[];
   /** Search nodes per distinct step before the per-step search stops with a bound (default 500). */
   nodeLimitPerStep?: number;
-  /** Groups of the load-duration curve the commitment master plans against (default 24). */
-  masterBins?: number;
 }
 
 /** optimal: gap ~0; within-gap: gap <= targetGap; above-target-gap: proven gap larger; heuristic-fallback: HiGHS gave no answer. */
@@ -47,15 +45,18 @@ export type SolverStatus = 'optimal' | 'within-gap' | 'above-target-gap' | 'heur
 
 export interface SolverReport {
   status: SolverStatus;
-  /** (objective - lower bound) / objective, proven for the plan returned. */
+  /**
+   * (objective - lower bound) / objective, proven for the plan returned; objective = expected cost +
+   * unmet-demand penalty as the optimiser charges it (spot priced with its expected replacement cost).
+   */
   gap: number;
   ms: number;
-  /** Of which in the HiGHS solve. */
+  /** Of which in the HiGHS LP. */
   masterMs: number;
   objective: number;
   lowerBound: number;
-  /** How the HiGHS commitment master ended ('skipped' when no solver was given). */
-  master: MasterStatus | 'skipped';
+  /** How the HiGHS LP ended ('skipped': no solver given; 'not-needed': no commitment offers, no LP run). */
+  master: MasterStatus | 'skipped' | 'not-needed';
   offers: { candidates: number; afterPruning: number };
   distinctSteps: number;
 }
@@ -72,13 +73,11 @@ export interface OptimisedPlan {
 
 interface Settings {
   timeLimitMs: number;
-  masterGap: number;
   targetGap: number;
   scenarioCount: number;
   unmetPenalty: { cpu: number; memory: number };
   spotInterruptionsPerHour: number;
   nodeLimitPerStep: number;
-  masterBins: number;
 }
 
 /**
@@ -87,14 +86,15 @@ interface Settings {
  * at least cost plus a penalty for expected unmet demand, with spot interruptions priced in.
  *
  * 1. Offers the constraints allow, with dominated ones pruned (exactly: one-for-one swaps).
- * 2. HiGHS MILP: integer commitment counts against continuous per-step recourse for each group of identical
- *    steps (the load-duration curve with its time order dropped). Its dual bound is a lower bound.
- * 3. Per distinct step, an exact branch and bound for the integer on-demand/spot counts over the
- *    commitments chosen.
- * 4. A second lower bound: the per-step integer problems with commitments priced by the hour (free to
- *    change every hour) - a relaxation of the true problem, tight when demand is small.
- * The gap reported is against the larger bound. Without HiGHS (or when it fails) step 2 is skipped: no
- * commitments are bought, which is always feasible, and step 3 still gives an exact per-step plan.
+ * 2. Only when commitments are offered: one HiGHS LP, the linear relaxation of the whole problem over every
+ *    distinct step (continuous counts, the offers on the capacity-per-dollar hull). Its optimum is a lower
+ *    bound; its commitment levels, rounded down and up, are the few commitment plans tried.
+ * 3. Per distinct step, a branch and bound for the integer on-demand/spot counts over the commitments
+ *    (LP-rounded start, exact search of the rest, LP + least-penalty root bound).
+ * 4. Lower bound: without commitments the sum of the per-step bounds; with them the LP bound, or when that
+ *    is loose the per-step integer problems with commitments priced by the hour (also a relaxation).
+ * gap = (objective - lower bound) / objective. Without HiGHS (or when the LP fails) no commitments are
+ * bought, which is always feasible, and the status says 'heuristic-fallback'.
  */
 export function planOptimalAllocation(
   highs: Highs | undefined,
@@ -106,13 +106,11 @@ export function planOptimalAllocation(
 ): OptimisedPlan {
   const settings: Settings = {
     timeLimitMs: options.timeLimitMs ?? 2000,
-    masterGap: options.masterGap ?? 0.001,
     targetGap: options.targetGap ?? 0.01,
     scenarioCount: options.scenarioCount ?? 20,
     unmetPenalty: options.unmetPenalty ?? { cpu: 0.1, memory: 0.0125 },
     spotInterruptionsPerHour: options.spotInterruptionsPerHour ?? 0.05,
     nodeLimitPerStep: options.nodeLimitPerStep ?? 500,
-    masterBins: options.masterBins ?? 24,
   };
   const first = optimise(highs, forecast, request, catalog, now, options, settings);
   const { budget } = request.constraints;
@@ -153,6 +151,7 @@ function optimise(
   const commitmentOffers = kept.filter((o) => o.kind === 'commitment');
   const classes = groupSteps(demand.steps);
   const hours = request.timeframeHours;
+  const none = { vcpu: 0, memoryGiB: 0, instances: 0 };
 
   const stepProblem = (stepClass: GroupedSteps, fixed: { vcpu: number; memoryGiB: number; instances: number }) => ({
     required: stepClass.step.required,
@@ -163,65 +162,111 @@ function optimise(
     penalty: settings.unmetPenalty,
     fixed,
   });
+  // The per-step search proves optimality to a quarter of the target gap: enough, and much faster than exact.
+  const searchTolerance = settings.targetGap / 4;
+  const stepSolver = new StepCoveringSolver(hourlyOffers.map(asOption), settings.nodeLimitPerStep, searchTolerance);
+  const capacityOf = (counts: readonly number[]) =>
+    commitmentOffers.reduce(
+      (sum, offer, k) => {
+        const count = counts[k] ?? 0;
+        return { vcpu: sum.vcpu + count * offer.vcpu, memoryGiB: sum.memoryGiB + count * offer.memoryGiB, instances: sum.instances + count };
+      },
+      { ...none },
+    );
+  /** The whole plan for given commitment counts: per distinct step, the integer on-demand/spot counts. */
+  const evaluate = (counts: readonly number[]) => {
+    const fixed = capacityOf(counts);
+    const solutions = classes.map((stepClass) => stepSolver.solve(stepProblem(stepClass, fixed)));
+    const commitmentHourly = commitmentOffers.reduce((sum, offer, k) => sum + (counts[k] ?? 0) * offer.effectiveHourly, 0);
+    const objective = commitmentHourly * hours + solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.objective, 0);
+    return { counts: [...counts], solutions, objective };
+  };
 
-  // 2. Commitments (HiGHS).
-  let master: MasterStatus | 'skipped' = 'skipped';
-  let masterBound = 0;
-  let commitmentCounts = commitmentOffers.map(() => 0);
+  // 2. Commitments: one HiGHS LP over every distinct step (continuous counts, hull offers only). Its optimum
+  //    is a lower bound of the whole integer problem; its commitment levels, rounded, are the candidates.
+  let master: SolverReport['master'] = commitmentOffers.length === 0 ? 'not-needed' : 'skipped';
+  let lpBound = 0;
+  let toTry: number[][] = [commitmentOffers.map(() => 0)];
   const masterStarted = performance.now();
-  if (highs) {
+  if (highs && commitmentOffers.length > 0) {
+    const lpCommitments = lpHull(commitmentOffers);
+    const lpHourly = lpHull(hourlyOffers);
     const result = solveCommitmentMaster(highs, {
-      commitments: commitmentOffers.map(asOption),
-      hourly: hourlyOffers.map(asOption),
-      classes: loadDurationBins(classes, settings.masterBins, peak),
+      commitments: lpCommitments.map(asOption),
+      hourly: lpHourly.map(asOption),
+      classes: classes.map(toMasterClass),
       hours,
       scenarioCount: settings.scenarioCount,
-      minInstances: constraints.minInstances,
+      // The instance floor is left out (a relaxation): it would make the hull reduction invalid.
+      minInstances: 0,
       maxSpotShare: constraints.maxSpotShare,
       penalty: settings.unmetPenalty,
       timeLimitSeconds: settings.timeLimitMs / 1000,
-      relativeGap: settings.masterGap,
+      relativeGap: 0,
+      relaxed: true,
     });
     master = result.status;
     if (result.status === 'infeasible') throw new InfeasiblePlanError('the linear relaxation is infeasible');
-    if (result.commitmentCounts.length === commitmentOffers.length) {
-      commitmentCounts = result.commitmentCounts;
-      masterBound = result.lowerBound;
+    if (result.status === 'optimal') lpBound = result.lowerBound * (1 - LP_BOUND_SLACK);
+    if (result.commitmentValues.length === lpCommitments.length) {
+      const values = commitmentOffers.map((offer) => result.commitmentValues[lpCommitments.indexOf(offer)] ?? 0);
+      toTry = roundings(values);
     }
   }
   const masterMs = performance.now() - masterStarted;
-  const fixed = commitmentOffers.reduce(
-    (sum, offer, k) => {
-      const count = commitmentCounts[k] ?? 0;
-      return { vcpu: sum.vcpu + count * offer.vcpu, memoryGiB: sum.memoryGiB + count * offer.memoryGiB, instances: sum.instances + count };
-    },
-    { vcpu: 0, memoryGiB: 0, instances: 0 },
-  );
 
-  // 3. Per-step integer counts over the chosen commitments.
-  // The per-step search proves optimality to half the target gap: enough, and much faster than exact.
-  const searchTolerance = settings.targetGap / 2;
-  const stepSolver = new StepCoveringSolver(hourlyOffers.map(asOption), settings.nodeLimitPerStep, searchTolerance);
-  const solutions = classes.map((stepClass) => stepSolver.solve(stepProblem(stepClass, fixed)));
+  // 3. Per-step integer counts over each candidate's commitments; the cheapest whole plan wins.
+  let chosen = evaluate(toTry[0] ?? []);
+  for (const candidate of toTry.slice(1)) {
+    const plan = evaluate(candidate);
+    if (plan.objective < chosen.objective) chosen = plan;
+  }
+  chosen.solutions.forEach((solution, i) => {
+    if (!Number.isFinite(solution.objective))
+      throw new InfeasiblePlanError(`no mix of the allowed instances covers step ${classes[i]?.step.index ?? i}`);
+  });
+
+  // 4. Lower bound. Without commitments the steps are independent: the per-step bounds add up. With them,
+  //    the LP bound, and - when that is not tight enough - the per-step integer problems with commitments
+  //    priced by the hour (free to change every hour): a relaxation too, strong when demand is small.
+  let lowerBound: number;
+  if (commitmentOffers.length === 0) {
+    lowerBound = chosen.solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
+  } else {
+    lowerBound = lpBound;
+    if (lpBound < chosen.objective * (1 - settings.targetGap)) {
+      const relaxed = orderForSearch([...hourlyOffers, ...commitmentOffers], peak);
+      const relaxedSolver = new StepCoveringSolver(relaxed.map(asOption), settings.nodeLimitPerStep, searchTolerance);
+      const relaxedSolutions = classes.map((stepClass) => relaxedSolver.solve(stepProblem(stepClass, none)));
+      const integerBound = relaxedSolutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
+      lowerBound = Math.max(lowerBound, integerBound);
+      // Small demand: the LP's levels round badly (a fraction of a large type). The commitments the hourly
+      // pricing picks at most steps - each type at the count it has at half the hours - are one more plan.
+      if (highs && master === 'optimal') {
+        const at = relaxed.map((offer) => commitmentOffers.indexOf(offer));
+        const counts = commitmentOffers.map(() => [] as number[]);
+        relaxedSolutions.forEach((s, i) => {
+          const weight = classes[i]?.steps.length ?? 0;
+          s.counts.forEach((count, j) => {
+            const k = at[j] ?? -1;
+            if (k >= 0) for (let w = 0; w < weight; w++) counts[k]?.push(count);
+          });
+        });
+        const median = counts.map((c) => [...c].sort((a, b) => a - b)[Math.floor(c.length / 2)] ?? 0);
+        if (median.some((c) => c > 0)) {
+          const plan = evaluate(median);
+          if (plan.objective < chosen.objective) chosen = plan;
+        }
+      }
+    }
+  }
+  const { solutions, objective } = chosen;
+  const commitmentCounts = chosen.counts;
   solutions.forEach((solution, i) => {
     if (!Number.isFinite(solution.objective))
       throw new InfeasiblePlanError(`no mix of the allowed instances covers step ${classes[i]?.step.index ?? i}`);
   });
-  const commitmentHourly = commitmentOffers.reduce((sum, offer, k) => sum + (commitmentCounts[k] ?? 0) * offer.effectiveHourly, 0);
-  const objective = commitmentHourly * hours + solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.objective, 0);
-
-  // 4. Lower bound with commitments priced by the hour.
-  let integerBound: number;
-  if (commitmentOffers.length === 0) {
-    integerBound = solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
-  } else {
-    const relaxed = orderForSearch([...hourlyOffers, ...commitmentOffers], peak);
-    const relaxedSolver = new StepCoveringSolver(relaxed.map(asOption), settings.nodeLimitPerStep, searchTolerance);
-    const none = { vcpu: 0, memoryGiB: 0, instances: 0 };
-    integerBound = classes.reduce((sum, stepClass) => sum + stepClass.steps.length * relaxedSolver.solve(stepProblem(stepClass, none)).lowerBound, 0);
-    // Time in the timeframe without a forecast step still pays for commitments; the bound ignores that (still valid).
-  }
-  const lowerBound = Math.min(objective, Math.max(masterBound, integerBound));
+  lowerBound = Math.min(objective, lowerBound);
   const gap = objective > 0 ? Math.max(0, (objective - lowerBound) / objective) : 0;
 
   const plan = buildPlan({
@@ -241,7 +286,7 @@ function optimise(
     spotInterruptionsPerHour: settings.spotInterruptionsPerHour,
   });
   const status: SolverStatus =
-    master === 'skipped' || master === 'error' || (master === 'time-limit' && masterBound === 0)
+    master === 'skipped' || master === 'error' || master === 'time-limit'
       ? 'heuristic-fallback'
       : gap <= 1e-6
         ? 'optimal'
@@ -252,13 +297,14 @@ function optimise(
     (sum, offer, k) => sum + (commitmentCounts[k] ?? 0) * offer.unitPrice * termHours(offer),
     0,
   );
+  const ms = performance.now() - started;
   return {
-    plan,
+    plan: { ...plan, solver: { status, gap, ms } },
     commitmentTermCost,
     solver: {
       status,
       gap,
-      ms: performance.now() - started,
+      ms,
       masterMs,
       objective,
       lowerBound,
@@ -267,6 +313,19 @@ function optimise(
       distinctSteps: classes.length,
     },
   };
+}
+
+/**
+ * Integer commitment counts near the LP's: all rounded down, each fractional one rounded up alone, and all
+ * rounded up (the LP uses at most a few commitment types, so this stays a handful of plans).
+ */
+function roundings(values: readonly number[]): number[][] {
+  const floor = values.map((v) => Math.floor(v + 1e-6));
+  const fractional = values.map((v, k) => (v - (floor[k] ?? 0) > 1e-6 ? k : -1)).filter((k) => k >= 0);
+  const out = [floor];
+  for (const k of fractional) out.push(floor.map((c, i) => (i === k ? c + 1 : c)));
+  if (fractional.length > 1) out.push(floor.map((c, i) => (fractional.includes(i) ? c + 1 : c)));
+  return out;
 }
 
 interface GroupedSteps {
@@ -284,41 +343,6 @@ function groupSteps(steps: readonly StepDemand[]): GroupedSteps[] {
     else groups.set(key, { step, steps: [step] });
   }
   return [...groups.values()];
-}
-
-/**
- * The master sees the load-duration curve in at most `bins` groups of steps (sorted by joint CPU+memory
- * load). A group asks for the smallest CPU and the smallest memory requirement of its steps and carries no
- * penalty, so the master is a relaxation of the real problem and its bound stays valid; with few distinct
- * steps every group is one step and nothing is lost.
- */
-function loadDurationBins(groups: readonly GroupedSteps[], bins: number, peak: { cpu: number; memory: number }): StepClass[] {
-  if (groups.length <= bins) return groups.map(toMasterClass);
-  const load = (g: GroupedSteps) => g.step.required.cpu / peak.cpu + g.step.required.memory / peak.memory;
-  const sorted = [...groups].sort((a, b) => load(a) - load(b));
-  const total = sorted.reduce((sum, g) => sum + g.steps.length, 0);
-  const classes: StepClass[] = [];
-  let current: GroupedSteps[] = [];
-  let weight = 0;
-  const flush = () => {
-    if (current.length === 0) return;
-    classes.push({
-      weight: current.reduce((sum, g) => sum + g.steps.length, 0),
-      required: {
-        cpu: Math.min(...current.map((g) => g.step.required.cpu)),
-        memory: Math.min(...current.map((g) => g.step.required.memory)),
-      },
-      tailDescending: { cpu: [], memory: [] },
-    });
-    current = [];
-  };
-  for (const group of sorted) {
-    current.push(group);
-    weight += group.steps.length;
-    if (weight >= ((classes.length + 1) * total) / bins) flush();
-  }
-  flush();
-  return classes;
 }
 
 function toMasterClass(group: GroupedSteps): StepClass {

@@ -38,6 +38,9 @@ export interface StepSolution {
 /** Float noise in forecast arithmetic (4.000000001 vCPU) must not buy a whole extra instance. */
 const CAPACITY_TOLERANCE = 1e-9;
 
+/** Children of one node the search looks at (counts nearest the cover count first). */
+const MAX_CHILDREN = 48;
+
 /** Dual vertices (alpha, beta) of min c.x s.t. V x >= a, G x >= b: the LP value is max a.alpha + b.beta. */
 type DualVertices = Array<[number, number]>;
 
@@ -80,9 +83,11 @@ export class StepCoveringSolver {
     const topMemory = Math.max(needMemory, ...problem.tail.memory);
 
     const counts = new Array<number>(n).fill(0);
+    let base: readonly number[] = counts.map(() => 0);
     let best: number[] | undefined;
     let bestObjective = Infinity;
     let nodes = 0;
+    let nodeLimit = this.nodeLimit;
     let truncated = false;
     let openBound = Infinity;
 
@@ -94,24 +99,28 @@ export class StepCoveringSolver {
       const rest: [number, number] = [Math.max(0, needCpu - cpu), Math.max(0, needMemory - memory)];
       const restNonSpot: [number, number] = [Math.max(0, needNonSpotCpu - nsCpu), Math.max(0, needNonSpotMemory - nsMemory)];
       if (i >= n) return rest[0] > 0 || rest[1] > 0 || restNonSpot[0] > 0 || restNonSpot[1] > 0 ? Infinity : 0;
-      return spotAwareBound(this.suffixAll[i] as DualVertices, this.suffixNonSpot[i] as DualVertices, rest, restNonSpot);
+      return spotAwareBound(this.suffixAll[i] as DualVertices, this.suffixNonSpot[i] as DualVertices, rest, restNonSpot).value;
+    };
+
+    const record = (objective: number) => {
+      if (objective < bestObjective) {
+        bestObjective = objective;
+        best = counts.map((k, j) => k + (base[j] ?? 0));
+      }
     };
 
     const visit = (i: number, cost: number, cpu: number, memory: number, nsCpu: number, nsMemory: number, instances: number): void => {
       const feasible = cpu >= needCpu && memory >= needMemory && nsCpu >= needNonSpotCpu && nsMemory >= needNonSpotMemory && instances >= minInstances;
       if (feasible) {
         // Buying nothing more is a candidate; more instances only pay off through a lower penalty.
-        const objective = cost + penaltyOf(cpu, memory);
-        if (objective < bestObjective) {
-          bestObjective = objective;
-          best = [...counts];
-        }
-        if (penaltyOf(cpu, memory) === 0) return;
+        const penalty = penaltyOf(cpu, memory);
+        record(cost + penalty);
+        if (penalty === 0) return;
       }
       if (i >= n) return;
       const bound = cost + boundAt(i, cpu, memory, nsCpu, nsMemory);
       if (bound >= bestObjective * (1 - this.tolerance) - 1e-12) return;
-      if (++nodes > this.nodeLimit) {
+      if (++nodes > nodeLimit) {
         truncated = true;
         openBound = Math.min(openBound, bound);
         return;
@@ -125,10 +134,14 @@ export class StepCoveringSolver {
       );
       const useful = Math.max(cover, Math.ceil((topCpu - cpu) / option.vcpu), Math.ceil((topMemory - memory) / option.memoryGiB), 0);
       // Cover-the-rest first gives an early incumbent; then fewer (the rest from later options), then more.
-      const order: number[] = [];
-      for (let k = cover; k >= 0; k--) order.push(k);
-      for (let k = cover + 1; k <= useful; k++) order.push(k);
-      for (const k of order) {
+      // Far from the cover count the children are rarely better; left unexplored, they count as open.
+      const last = Math.min(useful, MAX_CHILDREN - 1);
+      if (last < useful) {
+        truncated = true;
+        openBound = Math.min(openBound, bound);
+      }
+      for (let step = 0; step <= last; step++) {
+        const k = step <= cover ? cover - step : step;
         counts[i] = k;
         const ns = option.spot ? 0 : k;
         visit(
@@ -144,18 +157,66 @@ export class StepCoveringSolver {
       counts[i] = 0;
     };
 
-    const rootBound = boundAt(0, fixed.vcpu, fixed.memoryGiB, fixed.vcpu, fixed.memoryGiB);
-    const start = this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory);
-    if (start) {
+    // Root bound: the LP relaxation, plus the least penalty any extra capacity could leave (linear in the
+    // extra capacity along the LP's optimal dual, valid by weak duality).
+    const root = spotAwareBound(
+      this.suffixAll[0] ?? [],
+      this.suffixNonSpot[0] ?? [],
+      [Math.max(0, needCpu - fixed.vcpu), Math.max(0, needMemory - fixed.memoryGiB)],
+      [Math.max(0, needNonSpotCpu - fixed.vcpu), Math.max(0, needNonSpotMemory - fixed.memoryGiB)],
+    );
+    const rootBound =
+      n === 0
+        ? boundAt(0, fixed.vcpu, fixed.memoryGiB, fixed.vcpu, fixed.memoryGiB)
+        : root.value +
+          leastPenalty(root.slope[0], Math.max(needCpu, fixed.vcpu), problem.tail.cpu, problem.penalty.cpu / problem.scenarioCount) +
+          leastPenalty(root.slope[1], Math.max(needMemory, fixed.memoryGiB), problem.tail.memory, problem.penalty.memory / problem.scenarioCount);
+
+    const consider = (start: number[] | undefined) => {
+      if (!start) return;
       const capacity = this.capacityOf(start, fixed);
-      best = start;
-      bestObjective = capacity.cost + penaltyOf(capacity.cpu, capacity.memory);
+      const objective = capacity.cost + penaltyOf(capacity.cpu, capacity.memory);
+      if (objective < bestObjective) {
+        bestObjective = objective;
+        best = start;
+      }
+    };
+    consider(this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, false));
+    const proven = () => bestObjective * (1 - this.tolerance) <= rootBound + 1e-12;
+    if (!proven()) {
+      // Large demand: the LP-like pair solution rounded down, and the small rest searched exactly.
+      const floor = this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, true);
+      if (floor && floor.some((k) => k > 0)) {
+        base = floor;
+        const c = this.capacityOf(floor, { vcpu: 0, memoryGiB: 0, instances: 0 });
+        const ns = this.nonSpotOf(floor);
+        nodeLimit = Math.ceil(this.nodeLimit / 4);
+        visit(0, c.cost, fixed.vcpu + c.cpu, fixed.memoryGiB + c.memory, fixed.vcpu + ns.cpu, fixed.memoryGiB + ns.memory, fixed.instances + floor.reduce((a, b) => a + b, 0));
+        base = counts.map(() => 0);
+        nodes = 0;
+        nodeLimit = this.nodeLimit;
+        truncated = false;
+        openBound = Infinity;
+      }
     }
-    visit(0, 0, fixed.vcpu, fixed.memoryGiB, fixed.vcpu, fixed.memoryGiB, fixed.instances);
+    if (!proven()) visit(0, 0, fixed.vcpu, fixed.memoryGiB, fixed.vcpu, fixed.memoryGiB, fixed.instances);
+    else truncated = bestObjective > rootBound + 1e-12;
     if (!best) return { counts: new Array<number>(n).fill(0), objective: Infinity, lowerBound: truncated ? rootBound : Infinity, exact: !truncated };
-    const proven = bestObjective * (1 - this.tolerance);
-    const lowerBound = truncated ? Math.max(rootBound, Math.min(openBound, proven)) : Math.max(rootBound, proven);
-    return { counts: best, objective: bestObjective, lowerBound, exact: !truncated };
+    const provenBound = bestObjective * (1 - this.tolerance);
+    const lowerBound = Math.min(bestObjective, truncated ? Math.max(rootBound, Math.min(openBound, provenBound)) : Math.max(rootBound, provenBound));
+    return { counts: best, objective: bestObjective, lowerBound, exact: !truncated && this.tolerance === 0 };
+  }
+
+  private nonSpotOf(counts: readonly number[]): { cpu: number; memory: number } {
+    let cpu = 0;
+    let memory = 0;
+    counts.forEach((k, j) => {
+      const o = this.options[j] as HourlyOption;
+      if (o.spot) return;
+      cpu += k * o.vcpu;
+      memory += k * o.memoryGiB;
+    });
+    return { cpu, memory };
   }
 
   private capacityOf(counts: readonly number[], fixed: FixedCapacity): { cost: number; cpu: number; memory: number } {
@@ -172,62 +233,81 @@ export class StepCoveringSolver {
   }
 
   /**
-   * A good first plan for large demands, where exhaustive search is hopeless but rounding loses little:
-   * the best pair of non-spot options for the non-spot share, then the best pair of spot options (or
-   * non-spot again) for the rest, each rounded up; then the cheapest instance tops up the count.
+   * A good first plan: the best pair of non-spot options for the non-spot share, then the best pair of
+   * spot options (or non-spot again) for the rest (the shape of the LP optimum), each rounded up - or,
+   * with `roundDown`, rounded down, leaving a small rest for the exact search; then the cheapest instance
+   * tops up the count.
    */
-  private roundedIncumbent(problem: StepProblem, cpu: number, memory: number, nsCpu: number, nsMemory: number): number[] | undefined {
+  private roundedIncumbent(
+    problem: StepProblem,
+    cpu: number,
+    memory: number,
+    nsCpu: number,
+    nsMemory: number,
+    roundDown: boolean,
+  ): number[] | undefined {
     const { fixed } = problem;
+    const round = roundDown ? Math.floor : Math.ceil;
     const counts = new Array<number>(this.options.length).fill(0);
     const nonSpot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => !o.spot);
     const spot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => o.spot);
-    const first = bestRoundedPair(nonSpot, Math.max(0, nsCpu - fixed.vcpu), Math.max(0, nsMemory - fixed.memoryGiB));
+    const first = bestPair(nonSpot, Math.max(0, nsCpu - fixed.vcpu), Math.max(0, nsMemory - fixed.memoryGiB), roundDown);
     if (!first) return undefined;
-    for (const [j, k] of first) counts[j] = (counts[j] ?? 0) + k;
-    const after = this.capacityOf(counts, fixed);
-    const restCpu = Math.max(0, cpu - after.cpu);
-    const restMemory = Math.max(0, memory - after.memory);
-    const second = bestRoundedPair([...spot, ...nonSpot], restCpu, restMemory);
+    let afterCpu = fixed.vcpu;
+    let afterMemory = fixed.memoryGiB;
+    for (const [j, k] of first) {
+      const o = this.options[j] as HourlyOption;
+      afterCpu += k * o.vcpu;
+      afterMemory += k * o.memoryGiB;
+      counts[j] = (counts[j] ?? 0) + round(k);
+    }
+    const second = bestPair([...spot, ...nonSpot], Math.max(0, cpu - afterCpu), Math.max(0, memory - afterMemory), roundDown);
     if (!second) return undefined;
-    for (const [j, k] of second) counts[j] = (counts[j] ?? 0) + k;
-    const instances = fixed.instances + counts.reduce((a, b) => a + b, 0);
+    for (const [j, k] of second) counts[j] = (counts[j] ?? 0) + round(k);
+    if (roundDown) return counts;
+    const instances = fixed.instances + counts.reduce((x, y) => x + y, 0);
     if (instances < problem.minInstances && nonSpot.length > 0) {
-      const cheapest = nonSpot.reduce((a, b) => (b.o.hourly < a.o.hourly ? b : a));
+      const cheapest = nonSpot.reduce((x, y) => (y.o.hourly < x.o.hourly ? y : x));
       counts[cheapest.j] = (counts[cheapest.j] ?? 0) + problem.minInstances - instances;
     }
     return counts;
   }
 }
 
-/** Cheapest covering of (cpu, memory) by one option or a pair, with the fractional 2x2 solution rounded up. */
-function bestRoundedPair(
+/**
+ * Cheapest covering of (cpu, memory) by one option or a pair, ranked by the cost of the solution rounded
+ * up; the counts returned are fractional when `fractional` (the caller rounds), else already rounded up.
+ */
+function bestPair(
   options: ReadonlyArray<{ o: HourlyOption; j: number }>,
   cpu: number,
   memory: number,
+  fractional: boolean,
 ): Array<[number, number]> | undefined {
   if (cpu <= 0 && memory <= 0) return [];
   let best: Array<[number, number]> | undefined;
   let bestCost = Infinity;
-  const consider = (plan: Array<[number, number]>) => {
-    const cost = plan.reduce((sum, [j, k]) => sum + k * (options.find((x) => x.j === j) as { o: HourlyOption }).o.hourly, 0);
+  const consider = (plan: Array<[{ o: HourlyOption; j: number }, number]>) => {
+    // Fractional: rank by the LP cost; otherwise by the cost after rounding up.
+    const cost = plan.reduce((sum, [x, k]) => sum + (fractional ? k : Math.ceil(k)) * x.o.hourly, 0);
     if (cost < bestCost) {
       bestCost = cost;
-      best = plan;
+      best = plan.map(([x, k]) => [x.j, fractional ? k : Math.ceil(k)]);
     }
   };
-  for (const { o, j } of options) consider([[j, Math.max(Math.ceil(cpu / o.vcpu), Math.ceil(memory / o.memoryGiB), 0)]]);
-  for (let x = 0; x < options.length; x++) {
-    for (let y = x + 1; y < options.length; y++) {
-      const a = (options[x] as { o: HourlyOption; j: number });
-      const b = (options[y] as { o: HourlyOption; j: number });
+  for (const x of options) consider([[x, Math.max(cpu / x.o.vcpu, memory / x.o.memoryGiB, 0)]]);
+  for (let p = 0; p < options.length; p++) {
+    for (let q = p + 1; q < options.length; q++) {
+      const a = options[p] as { o: HourlyOption; j: number };
+      const b = options[q] as { o: HourlyOption; j: number };
       const det = a.o.vcpu * b.o.memoryGiB - a.o.memoryGiB * b.o.vcpu;
       if (det === 0) continue;
       const ka = (cpu * b.o.memoryGiB - memory * b.o.vcpu) / det;
       const kb = (a.o.vcpu * memory - a.o.memoryGiB * cpu) / det;
       if (ka <= 0 || kb <= 0) continue;
       consider([
-        [a.j, Math.ceil(ka)],
-        [b.j, Math.ceil(kb)],
+        [a, ka],
+        [b, kb],
       ]);
     }
   }
@@ -235,29 +315,55 @@ function bestRoundedPair(
 }
 
 /**
+ * Least of slope * (x - from) + rate * sum over the tail of (d - x)+, for x >= from: what extra capacity at
+ * the LP's marginal price `slope` plus the penalty left can cost at least. Convex piecewise linear, so the
+ * minimum is at `from` or at a tail value.
+ */
+function leastPenalty(slope: number, from: number, tail: readonly number[], rate: number): number {
+  if (rate <= 0) return 0;
+  const at = (x: number) => slope * (x - from) + rate * tail.reduce((sum, d) => sum + Math.max(0, d - x), 0);
+  let least = at(from);
+  for (const d of tail) if (d > from) least = Math.min(least, at(d));
+  return Math.max(0, least);
+}
+
+/**
  * LP dual bound with the spot rule: for Q in the dual polygon of all options and P in that of the non-spot
  * options with P >= Q, (rest - restNonSpot).Q + restNonSpot.P is dual feasible. Q = min(P, vertex) keeps
- * Q feasible because the polygon is closed downwards.
+ * Q feasible because the polygon is closed downwards. `slope` is the dual price of total capacity at the
+ * best pair: the LP value grows at least that fast as the total requirement grows.
  */
-function spotAwareBound(all: DualVertices, nonSpot: DualVertices, rest: [number, number], restNonSpot: [number, number]): number {
+function spotAwareBound(
+  all: DualVertices,
+  nonSpot: DualVertices,
+  rest: [number, number],
+  restNonSpot: [number, number],
+): { value: number; slope: [number, number] } {
   const plain = lpValue(all, rest[0], rest[1]);
   if (restNonSpot[0] <= 0 && restNonSpot[1] <= 0) return plain;
-  if (nonSpot.length === 0) return Infinity;
+  if (nonSpot.length === 0) return { value: Infinity, slope: [0, 0] };
   const share: [number, number] = [Math.max(0, rest[0] - restNonSpot[0]), Math.max(0, rest[1] - restNonSpot[1])];
   let bound = plain;
   for (const [pa, pb] of nonSpot) {
     const base = restNonSpot[0] * pa + restNonSpot[1] * pb;
-    for (const [qa, qb] of all) bound = Math.max(bound, base + share[0] * Math.min(pa, qa) + share[1] * Math.min(pb, qb));
+    for (const [qa, qb] of all) {
+      const value = base + share[0] * Math.min(pa, qa) + share[1] * Math.min(pb, qb);
+      if (value > bound.value) bound = { value, slope: [Math.min(pa, qa), Math.min(pb, qb)] };
+    }
   }
   return bound;
 }
 
-function lpValue(vertices: DualVertices, a: number, b: number): number {
-  if (a <= 0 && b <= 0) return 0;
-  if (vertices.length === 0) return Infinity;
-  let value = 0;
-  for (const [alpha, beta] of vertices) value = Math.max(value, a * alpha + b * beta);
-  return value;
+function lpValue(vertices: DualVertices, a: number, b: number): { value: number; slope: [number, number] } {
+  if (vertices.length === 0) return a <= 0 && b <= 0 ? { value: 0, slope: [0, 0] } : { value: Infinity, slope: [0, 0] };
+  let best: { value: number; slope: [number, number] } = { value: 0, slope: [0, 0] };
+  let first = true;
+  for (const [alpha, beta] of vertices) {
+    const value = Math.max(0, a) * alpha + Math.max(0, b) * beta;
+    if (first || value > best.value) best = { value, slope: [alpha, beta] };
+    first = false;
+  }
+  return best;
 }
 
 /**
