@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bash models/run.sh <prepare|train|evaluate|test|vectors> [args...]
 #   prepare  [--shared DIR]   derive data/ from the shared raw traces (default /work/shared/data/traces or ../shared)
-#   train    [--version vN]   train + export a new version dir (default: next vN), then evaluate it with the peers
+#   train    [--version vN] [--spec v1|v2]  train + export a new version dir (default: next vN, featureSpec v2),
+#                             then evaluate it with the peers
 #   evaluate [--version vN]   held-out backtest of the newest (or given) version vs baseline and peers
 #   test                      pytest
 #   vectors  [--version vN]   regenerate test-vectors/*.json
@@ -35,5 +36,5 @@ case "$cmd" in
   vectors)
     bash "$here/setup.sh"
     "$py" -m demand_forecaster.vectors "$@" ;;
-  *) sed -n '2,8p' "$0"; exit 2 ;;
+  *) sed -n '2,8p' "$here/run.sh"; exit 2 ;;
 esac

@@ -110,3 +110,142 @@ def test_committed_feature_vectors_reproduce():
         exp = case["expected"]
         assert np.allclose(X, np.asarray(exp["rows"]), atol=1e-5), case["name"]
         assert miss == exp["missing"] and all(s[m] == pytest.approx(exp["scale"][m]) for m in METRICS)
+
+
+# ---------------------------------------------------------------- featureSpec v2 (FEATURES-v2.md)
+
+def _ts_quantile(sorted_values, q):
+    n = len(sorted_values)
+    pos = (n - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, n - 1)
+    return sorted_values[lo] + (pos - lo) * (sorted_values[hi] - sorted_values[lo])
+
+
+def reference_hw(start_ms, values, origin_ms, horizon, quantiles):
+    """Straightforward line-by-line port of forecastHourOfWeek (hour-of-week-forecaster.ts) for one metric's series,
+    None on NoHistory. The series ends where the history arrays end (resampleHourly's last hour)."""
+    week = 168 * HOUR_MS
+    usable = max(0, min(len(values), (origin_ms - start_ms) // HOUR_MS))
+    data_end = start_ms + usable * HOUR_MS
+
+    def value_at(hour_start):
+        h = (hour_start - start_ms) // HOUR_MS
+        if h < 0 or h >= usable or math.isnan(values[h]):
+            return None
+        return values[h]
+
+    def hod(ms):
+        return (ms // HOUR_MS) % 24
+
+    all_vals = sorted(v for v in values[:usable] if not math.isnan(v))
+    if not all_vals:
+        return None
+    rows = []
+    for step in range(horizon):
+        t = origin_ms + step * HOUR_MS
+        step_hour = t - max(0, math.floor((t - data_end) / week)) * week
+        sample = []
+        for w in range(1, 5):
+            for d in (-1, 0, 1):
+                v = value_at(step_hour - w * week + d * HOUR_MS)
+                if v is not None:
+                    sample.append(v)
+        if not sample:
+            for h in range(usable):
+                dist = abs(hod(start_ms + h * HOUR_MS) - hod(step_hour))
+                if min(dist, 24 - dist) <= 1 and not math.isnan(values[h]):
+                    sample.append(values[h])
+        if not sample:
+            sample = all_vals
+        sample = sorted(sample)
+        floor, row = 0.0, []
+        for q in sorted(quantiles):
+            floor = max(floor, _ts_quantile(sample, q))
+            row.append(floor)
+        rows.append(row)
+    return np.asarray(rows)
+
+
+def _v2_cases():
+    rng = np.random.default_rng(11)
+    base = {m: rng.gamma(2.0, 1.0 + mi, 900) for mi, m in enumerate(METRICS)}
+    gappy = {m: a.copy() for m, a in base.items()}
+    gappy["cpu"][::3] = np.nan
+    gappy["memory"][:] = np.nan  # NoHistory -> 1.0
+    gappy["storage"][700:] = np.nan  # empty same-hour windows for most steps -> hour-of-day fallback
+    tiny = {m: np.full(60, np.nan) for m in METRICS}
+    tiny["network"][[3, 30, 31]] = [5.0, 1.0, 2.0]  # sparse: hour-of-day fallback, then all values
+    return [
+        ("full history, origin at data end", MONDAY, base, MONDAY + 900 * HOUR_MS, 168),
+        ("origin inside the data (later values ignored)", MONDAY, base, MONDAY + 600 * HOUR_MS + 0, 168),
+        ("gaps, NoHistory metric, empty windows", MONDAY + 5 * HOUR_MS, gappy, MONDAY + 905 * HOUR_MS, 168),
+        ("origin 10 days after the data end: steps moved back by whole weeks", MONDAY, base,
+         MONDAY + (900 + 240) * HOUR_MS, 168),
+        ("origin 60 days after the data end", MONDAY, base, MONDAY + (900 + 1440 + 7) * HOUR_MS, 48),
+        ("60 h of sparse history", MONDAY, tiny, MONDAY + 60 * HOUR_MS, 168),
+    ]
+
+
+def test_v2_names_and_v1_prefix():
+    from demand_forecaster import QUANTILES
+    names = feature_names("v2")
+    assert len(names) == 99 and names[:63] == feature_names("v1")
+    assert names[63] == "hw_cpu_0.01" and names[71] == "hw_cpu_0.99" and names[72] == "hw_memory_0.01"
+    assert names[98] == "hw_network_0.99" and len(QUANTILES) == 9
+    X1, s1, _ = build_features(MONDAY, hist(700), MONDAY + 700 * HOUR_MS, 168, "web", ["web"], [], PRIORS)
+    X2, s2, _ = build_features(MONDAY, hist(700), MONDAY + 700 * HOUR_MS, 168, "web", ["web"], [], PRIORS, spec="v2")
+    assert X2.shape == (168, 99) and X2.dtype == np.float32 and np.isfinite(X2).all()
+    assert np.array_equal(X2[:, :63], X1) and s1 == s2
+
+
+@pytest.mark.parametrize("case", _v2_cases(), ids=lambda c: c[0])
+def test_v2_hw_features_equal_straightforward_port_of_the_baseline(case):
+    from demand_forecaster import QUANTILES
+    _, start, vals, origin, horizon = case
+    X, s, _ = build_features(start, vals, origin, horizon, "web", [], [], PRIORS, spec="v2")
+    for mi, m in enumerate(METRICS):
+        got = X[:, 63 + 9 * mi:72 + 9 * mi]
+        ref = reference_hw(start, list(vals[m]), origin, horizon, QUANTILES)
+        if ref is None:
+            assert np.all(got == 1.0), m  # NoHistory -> cold-start value 1.0
+        else:
+            assert np.allclose(got, ref / s[m], rtol=1e-6, atol=1e-6), m
+        assert (got >= 0).all() and (np.diff(got, axis=1) >= 0).all()
+
+
+def test_v2_hw_matches_backtest_baseline_port_and_uses_only_history_before_origin():
+    from demand_forecaster import QUANTILES
+    from demand_forecaster.baseline import hour_of_week_quantiles
+    vals = _v2_cases()[0][2]
+    o = MONDAY + 600 * HOUR_MS
+    X, s, _ = build_features(MONDAY, vals, o, 168, "web", [], [], PRIORS, spec="v2")
+    for mi, m in enumerate(METRICS):
+        b = hour_of_week_quantiles(MONDAY, vals[m], o, 168, QUANTILES) / s[m]
+        assert np.allclose(X[:, 63 + 9 * mi:72 + 9 * mi], b, rtol=1e-6)
+    v2 = {m: a.copy() for m, a in vals.items()}
+    for a in v2.values():
+        a[600:] = 1e6
+    X2, _, _ = build_features(MONDAY, v2, o, 168, "web", [], [], PRIORS, spec="v2")
+    assert np.array_equal(X, X2)
+
+
+def test_v2_cold_start_hw_is_one():
+    X, s, miss = build_features(MONDAY, {m: [] for m in METRICS}, MONDAY, 24, "web", [], [], PRIORS, spec="v2")
+    assert np.all(X[:, 63:] == 1.0) and miss == {m: 1 for m in METRICS}
+
+
+@pytest.mark.skipif(not (ROOT / "test-vectors" / "features-v2.json").exists(), reason="no v2 vectors")
+def test_committed_feature_vectors_v2_reproduce():
+    doc = json.loads((ROOT / "test-vectors" / "features-v2.json").read_text())
+    assert doc["featureSpec"] == "v2" and doc["featureNames"] == feature_names("v2")
+    for case in doc["cases"]:
+        inp = case["inputs"]
+        ms = lambda iso: int(np.datetime64(iso.rstrip("Z"), "ms").astype(np.int64))  # noqa: E731
+        vals = {m: np.array([np.nan if x is None else x for x in inp["historyHourly"]["values"][m]], float)
+                for m in METRICS}
+        evs = [{**e, "start": ms(e["start"]), "end": ms(e["end"])} for e in inp["events"]]
+        X, s, miss = build_features(ms(inp["historyHourly"]["start"]), vals, ms(inp["origin"]), inp["horizon"],
+                                    inp["accountType"], inp["applications"], evs, doc["scalePriors"], spec="v2")
+        assert np.allclose(X, np.asarray(case["expected"]["rows"]), atol=1e-5), case["name"]
+        assert miss == case["expected"]["missing"]

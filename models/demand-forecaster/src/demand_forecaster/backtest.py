@@ -28,8 +28,8 @@ def origins_for(e, min_hist_h: int, max_hist_h: int | None = None, stride_h: int
     return [e.start_ms + int(c) * HOUR_MS for c in cand]
 
 
-def model_forecaster(predict, priors, *, cold=False, events_for=None):
-    """predict: float32 [N,63] -> [N,4,Q] normalised. Returns a windows -> raw-unit quantiles function."""
+def model_forecaster(predict, priors, *, cold=False, events_for=None, spec="v1"):
+    """predict: float32 [N,F] (F = 63 for featureSpec v1, 99 for v2) -> [N,4,Q] normalised. Returns a windows -> raw-unit quantiles function."""
     def run(windows):
         Xs, scales = [], []
         for e, o in windows:
@@ -37,7 +37,8 @@ def model_forecaster(predict, priors, *, cold=False, events_for=None):
             if cold:
                 vals = {m: np.full(0, np.nan) for m in METRICS}
             ev = events_for(e, o) if events_for else ()
-            X, s, _ = build_features(e.start_ms, vals, o, MAX_HORIZON, e.account_type, e.applications, ev, priors)
+            X, s, _ = build_features(e.start_ms, vals, o, MAX_HORIZON, e.account_type, e.applications, ev, priors,
+                                     spec=spec)
             Xs.append(X); scales.append([s[m] for m in METRICS])
         out = np.asarray(predict(np.concatenate(Xs)), dtype=np.float64).reshape(len(windows), MAX_HORIZON, 4, len(Q))
         return out * np.asarray(scales)[:, None, :, None]

@@ -22,6 +22,9 @@ def main(argv=None):
     man = json.loads((v / "manifest.json").read_text())
     tr = json.loads((v / "training.json").read_text())
     ev = json.loads((v / "evaluation.json").read_text())
+    spec = man.get("featureSpec", "v1")
+    if spec == "v2":
+        return write_v2(a.version, v, man, tr, ev)
     summ = ev["backtest"]["summary"]
     ours = summ["model"]
     peers = {k: s for k, s in summ.items() if k not in ("model", "hour-of-week")}
@@ -120,6 +123,13 @@ def main(argv=None):
           "of the same-hour window would likely close most of the gap to the baseline on spiky metrics.",
           ]
     (v / "MODEL_CARD.md").write_text("\n".join(L) + "\n")
+    print(f"wrote {v}/MODEL_CARD.md")
+
+
+def write_v2(version, v, man, tr, ev):
+    """Model card of a featureSpec v2 version (residual head on the hour-of-week baseline)."""
+    from .card_v2 import render
+    (v / "MODEL_CARD.md").write_text(render(version, man, tr, ev))
     print(f"wrote {v}/MODEL_CARD.md")
 
 

@@ -80,12 +80,12 @@ def synthetic_events(e, o, rng_seed):
     return {"kind": "campaign", "start": o + a * HOUR_MS, "end": o + (a + length) * HOUR_MS, "uplift": uplift}
 
 
-def events_check(predict, priors, windows, Y, S):
+def events_check(predict, priors, windows, Y, S, spec="v1"):
     """Inject declared-uplift events into held-out actuals; forecast with the event on the calendar; compare the
     caller-applied uplift with ignoring it, inside the event windows."""
     evs = [synthetic_events(e, o, i) for i, (e, o) in enumerate(windows)]
-    base = model_forecaster(predict, priors)(windows)
-    with_ev = model_forecaster(predict, priors, events_for=lambda e, o: [evs[windows.index((e, o))]])(windows)
+    base = model_forecaster(predict, priors, spec=spec)(windows)
+    with_ev = model_forecaster(predict, priors, spec=spec, events_for=lambda e, o: [evs[windows.index((e, o))]])(windows)
     graph_invariant = float(np.nanmax(np.abs(with_ev - base)))
     Yi = Y.copy()
     mask = np.zeros(Y.shape[:2], dtype=bool)
@@ -107,9 +107,9 @@ def events_check(predict, priors, windows, Y, S):
     }
 
 
-def speed(sess):
+def speed(sess, n_features=63):
     rng = np.random.default_rng(0)
-    X = rng.random((64 * MAX_HORIZON, 63), dtype=np.float32)
+    X = rng.random((64 * MAX_HORIZON, n_features), dtype=np.float32)
     for _ in range(5):
         sess.run(None, {"features": X})
     n, t = 40, time.perf_counter()
@@ -167,6 +167,7 @@ def main(argv=None):
     vdir = a.root / version
     manifest = json.loads((vdir / "manifest.json").read_text())
     priors = manifest["scalePriors"]
+    spec = manifest.get("featureSpec", "v1")
     widening = np.asarray([manifest["coldStartWidening"][str(q)] for q in QUANTILES])
     sess = session(vdir / "model.onnx", threads=1)
     predict = lambda X: onnx_predict(sess, X)  # noqa: E731 - the exported artefact is what is evaluated
@@ -177,7 +178,7 @@ def main(argv=None):
     # A: main rolling-origin backtest (>= 3 weeks of history), every model
     windows = [(e, o) for e in test for o in origins_for(e, MIN_HISTORY_H, stride_h=24, max_n=6)]
     Y, S = truth_and_scale(windows, priors)
-    preds = {"model": model_forecaster(predict, priors)(windows), "hour-of-week": baseline_forecaster(windows),
+    preds = {"model": model_forecaster(predict, priors, spec=spec)(windows), "hour-of-week": baseline_forecaster(windows),
              "seasonal naive (empirical)": seasonal_naive_empirical(windows)}
     if not a.no_peers:
         preds.update(statsforecast_peers(windows))
@@ -188,14 +189,14 @@ def main(argv=None):
     # B: short history (1-3 weeks), model vs baseline only
     wb = [(e, o) for e in test for o in origins_for(e, 168, MIN_HISTORY_H - 1, stride_h=24, max_n=6)]
     Yb, Sb = truth_and_scale(wb, priors)
-    short_res = compare({"model": model_forecaster(predict, priors)(wb), "hour-of-week": baseline_forecaster(wb)}, Yb, Sb)
+    short_res = compare({"model": model_forecaster(predict, priors, spec=spec)(wb), "hour-of-week": baseline_forecaster(wb)}, Yb, Sb)
     print(f"B. short history: {len(wb)} windows")
     print(fmt_table(short_res))
 
     # C: cold start (no history at all) on the A and B windows, widening applied as the caller does
     wc = windows + wb
     Yc, Sc = truth_and_scale(wc, priors)
-    cold = model_forecaster(predict, priors, cold=True)(wc)
+    cold = model_forecaster(predict, priors, cold=True, spec=spec)(wc)
     cold_w = cold * widening[None, None, None, :]
     # losses relative to the *scale prior* (what the caller knows), coverage is unit-free
     Sp = np.asarray([[priors.get(e.account_type, priors["default"])[m] for m in METRICS] for e, _ in wc])
@@ -203,13 +204,14 @@ def main(argv=None):
     print("C. cold start")
     print(fmt_table(cold_res))
 
-    ev = events_check(predict, priors, windows, Y, S)
+    ev = events_check(predict, priors, windows, Y, S, spec)
     print("D. synthetic events:", json.dumps(ev)[:600])
-    sp = speed(sess)
+    sp = speed(sess, len(manifest["featureNames"]))
     print("E. speed:", sp)
     evaluation = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "command": "bash models/run.sh evaluate",
+        "command": f"bash models/run.sh evaluate --version {version}",
+        "featureSpec": spec,
         "dataSha256": dataset_sha256(a.data),
         "testEntities": sorted(e.id for e in test),
         "backtest": {"windows": len(windows), "minHistoryHours": MIN_HISTORY_H, "horizon": MAX_HORIZON,

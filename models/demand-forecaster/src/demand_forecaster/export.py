@@ -10,13 +10,16 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from . import METRICS, QUANTILES
-from .features import N_FEATURES, feature_names
+from .features import N_FEATURES, SPECS, feature_names
 from .model import N_LOG, NM, NQ, QuantileNet
+from .residual import F2, HW0, R_CLIP, T_MAT, U_MAT, ResidualQuantileNet
 
 OPSET = 17
 
 
-def to_onnx(net: QuantileNet) -> onnx.ModelProto:
+def to_onnx(net) -> onnx.ModelProto:
+    if isinstance(net, ResidualQuantileNet):
+        return to_onnx_v2(net)
     Ws, bs = net.folded()
     inits = [
         numpy_helper.from_array(np.array([0], np.int64), "c0"),
@@ -62,6 +65,64 @@ def to_onnx(net: QuantileNet) -> onnx.ModelProto:
     return model
 
 
+def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
+    """featureSpec v2: log1p of columns 0-31 and 63-98, MLP (standardisation folded in), residual head on the
+    baseline quantiles hw (columns 63-98), see residual.py."""
+    Ws, bs = net.folded()
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)  # noqa: E731
+    f32 = lambda name, v: numpy_helper.from_array(np.asarray(v, np.float32), name)  # noqa: E731
+    inits = [i64("c0", [0]), i64("cL", [N_LOG]), i64("cH", [HW0]), i64("cF", [F2]), i64("c1", [1]),
+             i64("c2", [2]), i64("ax1", [1]), i64("ax2", [2]), i64("shape4", [-1, NM, 2, NQ]),
+             i64("shape3", [-1, NM, NQ]), f32("zero", 0.0), f32("one", 1.0), f32("rlo", -R_CLIP), f32("rhi", R_CLIP),
+             f32("T", T_MAT), f32("U", U_MAT)]
+    nodes = [
+        helper.make_node("Slice", ["features", "c0", "cL", "ax1"], ["xl"]),
+        helper.make_node("Slice", ["features", "cL", "cH", "ax1"], ["xm"]),
+        helper.make_node("Slice", ["features", "cH", "cF", "ax1"], ["hw"]),
+        helper.make_node("Max", ["xl", "zero"], ["xl0"]), helper.make_node("Add", ["xl0", "one"], ["xl1"]),
+        helper.make_node("Log", ["xl1"], ["xlog"]),
+        helper.make_node("Max", ["hw", "zero"], ["hw0"]), helper.make_node("Add", ["hw0", "one"], ["hw1"]),
+        helper.make_node("Log", ["hw1"], ["hwlog"]),
+        helper.make_node("Concat", ["xlog", "xm", "hwlog"], ["x"], axis=1),
+    ]
+    h = "x"
+    for i, (W, b) in enumerate(zip(Ws, bs)):
+        inits += [f32(f"W{i}", W), f32(f"b{i}", b)]
+        nodes += [helper.make_node("MatMul", [h, f"W{i}"], [f"m{i}"]),
+                  helper.make_node("Add", [f"m{i}", f"b{i}"], [f"a{i}"])]
+        if i < len(Ws) - 1:
+            nodes.append(helper.make_node("Relu", [f"a{i}"], [f"h{i}"]))
+            h = f"h{i}"
+    last = f"a{len(Ws) - 1}"
+    nodes += [
+        helper.make_node("Reshape", [last, "shape4"], ["rc"]),
+        helper.make_node("Slice", ["rc", "c0", "c1", "ax2"], ["r4"]),
+        helper.make_node("Slice", ["rc", "c1", "c2", "ax2"], ["c4"]),
+        helper.make_node("Reshape", ["r4", "shape3"], ["r_raw"]),
+        helper.make_node("Reshape", ["c4", "shape3"], ["c"]),
+        helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
+        helper.make_node("Exp", ["r"], ["er"]),
+        helper.make_node("Reshape", ["hw", "shape3"], ["B"]),
+        helper.make_node("MatMul", ["B", "T"], ["D"]),  # median and baseline increments
+        helper.make_node("Mul", ["D", "er"], ["De"]),
+        helper.make_node("Add", ["De", "c"], ["pre_v"]),
+        helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
+        helper.make_node("MatMul", ["v", "U"], ["pre_o"]),  # median +- cumulative increments
+        helper.make_node("Relu", ["pre_o"], ["quantiles"]),  # >= 0; order kept (increments >= 0)
+    ]
+    graph = helper.make_graph(
+        nodes, "demand_forecaster_v2",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F2])],
+        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="clonecast-demand-forecaster")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def session(path_or_bytes, threads: int = 1):
     import onnxruntime as ort
     so = ort.SessionOptions()
@@ -81,23 +142,26 @@ def sha256_file(p: Path) -> str:
     return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
 
-def write_version(out_dir: Path, net: QuantileNet, *, version: str, priors, widening, training_data, family,
+def write_version(out_dir: Path, net, *, version: str, priors, widening, training_data, family,
                   extra=None, created_at: str) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     model = to_onnx(net)
     onnx_path = out_dir / "model.onnx"
     onnx_path.write_bytes(model.SerializeToString())
-    np.savez(out_dir / "weights.npz", *net.W, *net.b, mu=net.mu, sd=net.sd, hidden=np.array(net.hidden))
+    spec = getattr(net, "spec", "v1")
+    nf = SPECS[spec]
+    np.savez(out_dir / "weights.npz", *net.W, *net.b, mu=net.mu, sd=net.sd, hidden=np.array(net.hidden),
+             spec=np.array(spec))
     manifest = {
         "version": version,
         "onnx": "model.onnx",
         "sha256": sha256_file(onnx_path),
         "family": family,
-        "inputs": [{"name": "features", "dtype": "float32", "shape": ["N", N_FEATURES]}],
+        "inputs": [{"name": "features", "dtype": "float32", "shape": ["N", nf]}],
         "outputs": [{"name": "quantiles", "dtype": "float32", "shape": ["N", NM, NQ],
                      "units": "normalised (multiply by s_m)"}],
-        "featureSpec": "v1",
-        "featureNames": feature_names(),
+        "featureSpec": spec,
+        "featureNames": feature_names(spec),
         "quantiles": list(QUANTILES),
         "metrics": list(METRICS),
         "maxHorizon": 168,
@@ -113,11 +177,12 @@ def write_version(out_dir: Path, net: QuantileNet, *, version: str, priors, wide
     return manifest
 
 
-def load_net(version_dir: Path) -> QuantileNet:
+def load_net(version_dir: Path):
     z = np.load(Path(version_dir) / "weights.npz")
     hidden = tuple(int(x) for x in z["hidden"])
     n = len(hidden) + 1
-    net = QuantileNet(N_FEATURES, hidden, 0)
+    spec = str(z["spec"]) if "spec" in z.files else "v1"
+    net = ResidualQuantileNet(hidden, 0) if spec == "v2" else QuantileNet(N_FEATURES, hidden, 0)
     net.W = [z[f"arr_{i}"] for i in range(n)]
     net.b = [z[f"arr_{n + i}"] for i in range(n)]
     net.mu, net.sd = z["mu"], z["sd"]

@@ -1,4 +1,5 @@
-"""Feature rows exactly as FEATURES.md (featureSpec v1). Computed in float64, returned as float32."""
+"""Feature rows exactly as FEATURES.md (featureSpec v1, 63 features) and FEATURES-v2.md (featureSpec v2 = v1 + 36
+hour-of-week baseline quantiles, 99 features). Computed in float64, returned as float32."""
 from __future__ import annotations
 
 import math
@@ -6,16 +7,32 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import HOUR_MS, MAX_HORIZON, METRICS
+from . import HOUR_MS, MAX_HORIZON, METRICS, QUANTILES
 
-N_FEATURES = 63
+N_FEATURES = 63  # featureSpec v1
+N_HW = len(METRICS) * len(QUANTILES)  # 36 hour-of-week baseline quantile features (v2)
+SPECS = {"v1": N_FEATURES, "v2": N_FEATURES + N_HW}
+WEEK_H = 168
+LOOKBACK_WEEKS = 4
 EVENT_KINDS = ("campaign", "launch", "holiday", "season")
 ACCOUNT_TYPES = ("business-critical", "web", "batch", "database", "fleet")
 APPLICATIONS = ("web", "api", "database", "cache", "batch", "analytics", "queue", "ml")
 SCALE_WINDOW = 672
 
 
-def feature_names() -> list[str]:
+def n_features(spec: str = "v1") -> int:
+    return SPECS[spec]
+
+
+def feature_names(spec: str = "v1") -> list[str]:
+    names = _v1_names()
+    if spec == "v2":
+        names += [f"hw_{m}_{q}" for m in METRICS for q in QUANTILES]
+    assert len(names) == SPECS[spec]
+    return names
+
+
+def _v1_names() -> list[str]:
     names = [f"lag{w}_{m}" for m in METRICS for w in range(1, 5)]
     names += [f"lastday_{m}" for m in METRICS]
     names += [f"level24_{m}" for m in METRICS]
@@ -55,8 +72,9 @@ def build_features(
     applications: Iterable[str],
     events: Iterable[Mapping] = (),
     scale_priors: Mapping[str, Mapping[str, float]] | None = None,
+    spec: str = "v1",
 ) -> tuple[np.ndarray, dict[str, float], dict[str, int]]:
-    """Returns (rows float32 [horizon, 63], scale per metric, missing per metric).
+    """Returns (rows float32 [horizon, F], scale per metric, missing per metric); F = 63 (v1) or 99 (v2).
 
     ``values``: hourly history per metric from ``start_ms`` (whole UTC hour), NaN = gap / absent metric.
     ``events``: dicts with kind, start, end (epoch ms) and optional uplift.
@@ -128,4 +146,64 @@ def build_features(
         if a in APPLICATIONS:
             X[:, 54 + APPLICATIONS.index(a)] = 1.0
     X[:, 62] = min(1.0, any_finite.sum() / SCALE_WINDOW)
+    if spec == "v2":
+        X = np.concatenate([X, hour_of_week_features(start_ms, values, origin_ms, horizon, scale)], axis=1)
+    elif spec != "v1":
+        raise ValueError(f"unknown featureSpec {spec!r}")
     return X.astype(np.float32), scale, missing
+
+
+def _type7_rows(vals: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise type-7 quantiles of the finite values of ``vals`` [R, K] (NaN = absent), with the TypeScript
+    formula lo + (pos - floor(pos)) * (hi - lo). Returns ([R, Q], count [R]); rows with count 0 are NaN."""
+    s = np.sort(vals, axis=1)  # NaN sorts last
+    n = np.isfinite(vals).sum(axis=1)
+    pos = np.maximum(n - 1, 0)[:, None] * q[None, :]
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0)[:, None])
+    a = np.take_along_axis(s, lo, axis=1)
+    b = np.take_along_axis(s, hi, axis=1)
+    out = a + (pos - lo) * (b - a)
+    out[n == 0] = np.nan
+    return out, n
+
+
+def hour_of_week_features(start_ms: int, values, origin_ms: int, horizon: int, scale: Mapping[str, float]) -> np.ndarray:
+    """[horizon, 36] float64: the hour-of-week baseline's quantiles (libs/prediction/domain/src/
+    hour-of-week-forecaster.ts, 4 weeks, +-1 h) for each target step, divided by s_m; metric-major, quantile-minor.
+    A metric with no finite value before the origin (the baseline's NoHistory) gets 1.0 for every quantile."""
+    q = np.asarray(QUANTILES, dtype=np.float64)
+    H = horizon
+    lens = [len(values[m]) for m in METRICS if m in values]
+    length = max(lens) if lens else 0
+    usable = max(0, min(length, (origin_ms - start_ms) // HOUR_MS))
+    data_end = start_ms + usable * HOUR_MS
+    t = origin_ms + np.arange(H, dtype=np.int64) * HOUR_MS
+    week_ms = WEEK_H * HOUR_MS
+    t = t - np.maximum(0, (t - data_end) // week_ms) * week_ms  # steps > 1 week after the data end: back by weeks
+    centre = (t - start_ms) // HOUR_MS  # hour index of the (moved) step
+    offs = np.array([-WEEK_H * w + d for w in range(1, LOOKBACK_WEEKS + 1) for d in (-1, 0, 1)], dtype=np.int64)
+    idx = centre[:, None] + offs[None, :]  # [H, 12]
+    inside = (idx >= 0) & (idx < usable)
+    hod_step = (t // HOUR_MS) % 24
+    hod_hist = (start_ms // HOUR_MS + np.arange(usable, dtype=np.int64)) % 24
+    out = np.ones((H, N_HW), dtype=np.float64)
+    for mi, m in enumerate(METRICS):
+        raw = np.asarray(values[m], dtype=np.float64) if m in values else np.zeros(0)
+        hist = np.full(usable, np.nan)
+        k = min(usable, len(raw))
+        hist[:k] = raw[:k]
+        fin = np.isfinite(hist)
+        if not fin.any():
+            continue  # NoHistory -> 1.0 (cold-start value)
+        win = np.where(inside, hist[np.clip(idx, 0, max(usable - 1, 0))], np.nan)
+        qs, n = _type7_rows(win, q)
+        for r in np.nonzero(n == 0)[0]:  # fallback 1: same hour of day +-1 h over all usable history
+            dist = np.abs(hod_hist - hod_step[r])
+            pool = hist[(np.minimum(dist, 24 - dist) <= 1) & fin]
+            if pool.size == 0:  # fallback 2: every usable value
+                pool = hist[fin]
+            qs[r] = _type7_rows(pool[None, :], q)[0][0]
+        qs = np.maximum.accumulate(np.maximum(qs, 0.0), axis=1)  # never negative, never crossing
+        out[:, mi * len(q):(mi + 1) * len(q)] = qs / scale[m]
+    return out

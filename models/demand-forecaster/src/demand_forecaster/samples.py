@@ -5,7 +5,7 @@ import numpy as np
 
 from . import HOUR_MS, MAX_HORIZON, METRICS
 from .data import Entity
-from .features import build_features
+from .features import build_features, n_features
 
 
 def scale_priors(entities: list[Entity]) -> dict[str, dict[str, float]]:
@@ -24,7 +24,7 @@ def scale_priors(entities: list[Entity]) -> dict[str, dict[str, float]]:
 
 
 def sample(e: Entity, origin_ms: int, priors, *, horizon=MAX_HORIZON, history_from_ms=None, target_until_ms=None,
-           events=()):
+           events=(), spec="v1"):
     """Features and normalised targets for one forecast. history_from_ms masks history before it (cold start:
     history_from_ms = origin_ms). target_until_ms masks targets at or after it."""
     vals = e.values
@@ -34,7 +34,7 @@ def sample(e: Entity, origin_ms: int, priors, *, horizon=MAX_HORIZON, history_fr
         for v in vals.values():
             v[:cut] = np.nan
     X, scale, missing = build_features(e.start_ms, vals, origin_ms, horizon, e.account_type, e.applications,
-                                       events, priors)
+                                       events, priors, spec=spec)
     o = (origin_ms - e.start_ms) // HOUR_MS
     Y = np.full((horizon, len(METRICS)), np.nan)
     for mi, m in enumerate(METRICS):
@@ -47,7 +47,7 @@ def sample(e: Entity, origin_ms: int, priors, *, horizon=MAX_HORIZON, history_fr
 
 
 def build_set(entities, priors, *, role: str, rng: np.random.Generator, stride_h=12, max_origins=80,
-              p_cold=0.12, p_trunc=0.2, cold_weight=0.05):
+              p_cold=0.12, p_trunc=0.2, cold_weight=0.05, spec="v1"):
     """role: 'train' (time-split: targets before end-168h, with history augmentation), 'val-time' (origin = end-168h
     of training entities), 'val-entity' (origins over validation entities), 'val-cold' (validation entities with the
     whole history masked)."""
@@ -78,7 +78,7 @@ def build_set(entities, priors, *, role: str, rng: np.random.Generator, stride_h
                     hist_from, kind = o, "cold"
                 elif r < p_cold + p_trunc:
                     hist_from, kind = o - int(rng.integers(24, 337)) * HOUR_MS, "short"
-            X, Y, _, _ = sample(e, o, priors, history_from_ms=hist_from, target_until_ms=cutoff)
+            X, Y, _, _ = sample(e, o, priors, history_from_ms=hist_from, target_until_ms=cutoff, spec=spec)
             keep = np.isfinite(Y).any(axis=1)
             if keep.any():
                 rows.append((X[keep], Y[keep], kind, o))
@@ -88,5 +88,5 @@ def build_set(entities, priors, *, role: str, rng: np.random.Generator, stride_h
             ws.append(np.full(len(X), 1000.0 / max(n, 1) * (cold_weight if kind == "cold" else 1.0)))
             info += [(e.id, o, kind)] * len(X)
     if not Xs:
-        return np.zeros((0, 63), np.float32), np.zeros((0, 4)), np.zeros(0), []
+        return np.zeros((0, n_features(spec)), np.float32), np.zeros((0, 4)), np.zeros(0), []
     return np.concatenate(Xs), np.concatenate(Ys), np.concatenate(ws), info

@@ -1,5 +1,7 @@
-"""python -m demand_forecaster.vectors [--version vN] : writes test-vectors/features-v1.json (feature cases for the
-TypeScript implementation) and model-vectors-v1.json (feature matrices and the exact ONNX outputs)."""
+"""python -m demand_forecaster.vectors [--version vN] : writes test-vectors/features-<spec>.json (feature cases for the
+TypeScript implementation) and model-vectors-<spec>.json (feature matrices and the exact ONNX outputs), where <spec>
+is the version's featureSpec (v1 -> features-v1.json / model-vectors-v1.json, v2 -> features-v2.json /
+model-vectors-v2.json)."""
 from __future__ import annotations
 
 import argparse
@@ -25,9 +27,10 @@ def _f(x):
     return None if not np.isfinite(x) else float(x)
 
 
-def make_case(name, start_ms, values, origin_ms, horizon, account_type, applications, events, priors):
+def make_case(name, start_ms, values, origin_ms, horizon, account_type, applications, events, priors, spec="v1"):
     X, scale, missing = build_features(start_ms, values, origin_ms, horizon, account_type, applications,
-                                       [{**e, "start": e["start"], "end": e["end"]} for e in events], priors)
+                                       [{**e, "start": e["start"], "end": e["end"]} for e in events], priors,
+                                       spec=spec)
     return {
         "name": name,
         "inputs": {
@@ -39,7 +42,7 @@ def make_case(name, start_ms, values, origin_ms, horizon, account_type, applicat
     }
 
 
-def cases(priors):
+def cases(priors, spec="v1"):
     ents = {e.id: e for e in load_dataset(DATA_DIR)}
     out = []
     bb = ents["bb-16"]
@@ -49,14 +52,14 @@ def cases(priors):
     vals["memory"][590:600] = np.nan
     o = bb.start_ms + n * HOUR_MS
     out.append(make_case("gaps, 25 days of history, full horizon", bb.start_ms, vals, o, 168, "business-critical", [],
-                         [], priors))
+                         [], priors, spec))
     nab = ents["nab-825cc2"]
     vals = {m: nab.values[m][:300].round(6) for m in METRICS}
     out.append(make_case("single-metric source: memory, storage, network missing", nab.start_ms, vals,
-                         nab.start_ms + 300 * HOUR_MS, 72, "other", ["API", "Web", "unknown-app"], [], priors))
+                         nab.start_ms + 300 * HOUR_MS, 72, "other", ["API", "Web", "unknown-app"], [], priors, spec))
     o = 1_700_000_000_000 // HOUR_MS * HOUR_MS
     out.append(make_case("cold start: empty history", o, {m: np.zeros(0) for m in METRICS}, o, 48, "web",
-                         ["web", "cache"], [], priors))
+                         ["web", "cache"], [], priors, spec))
     vals = {m: bb.values[m][200:500].round(6) for m in METRICS}
     s0 = bb.start_ms + 200 * HOUR_MS
     o = s0 + 300 * HOUR_MS
@@ -65,20 +68,29 @@ def cases(priors):
            {"kind": "other", "start": o + 25 * HOUR_MS, "end": o + 27 * HOUR_MS, "uplift": 2.0},
            {"kind": "launch", "start": o - 5 * HOUR_MS, "end": o + 2 * HOUR_MS}]
     out.append(make_case("events: overlapping, declared and undeclared uplift", s0, vals, o, 48, "database",
-                         ["database", "queue"], evs, priors))
+                         ["database", "queue"], evs, priors, spec))
     vals = {m: bb.values[m][300:400].round(6) for m in METRICS}
     s0 = bb.start_ms + 300 * HOUR_MS
     out.append(make_case("short history (100 h < 1 week)", s0, vals, s0 + 100 * HOUR_MS, 168, "batch",
-                         ["batch", "analytics", "ml"], [], priors))
+                         ["batch", "analytics", "ml"], [], priors, spec))
     vals = {m: bb.values[m][:400].round(6) for m in METRICS}
     out.append(make_case("origin 10 days after the history ends (partial window)", bb.start_ms, vals,
-                         bb.start_ms + 640 * HOUR_MS, 24, "fleet", [], [], priors))
+                         bb.start_ms + 640 * HOUR_MS, 24, "fleet", [], [], priors, spec))
     out.append(make_case("origin 60 days after the history ends (nothing in the 672-h window)", bb.start_ms, vals,
-                         bb.start_ms + (400 + 60 * 24) * HOUR_MS, 24, "business-critical", [], [], priors))
+                         bb.start_ms + (400 + 60 * 24) * HOUR_MS, 24, "business-critical", [], [], priors, spec))
     vals = {m: bb.values[m][:200].round(6).copy() for m in METRICS}
     vals["storage"][:] = 0.0
     out.append(make_case("all-zero storage (scale falls back to the prior), unknown account type", bb.start_ms, vals,
-                         bb.start_ms + 200 * HOUR_MS + 7 * HOUR_MS, 24, "production", ["Queue"], [], priors))
+                         bb.start_ms + 200 * HOUR_MS + 7 * HOUR_MS, 24, "production", ["Queue"], [], priors, spec))
+    if spec == "v2":  # exercises the hour-of-week windows' fallbacks (v2 only)
+        vals = {m: bb.values[m][:500].round(6).copy() for m in METRICS}
+        vals["cpu"][500 - 168 * 4 + 10:] = np.nan  # no value left in any same-hour window -> hour-of-day fallback
+        vals["cpu"][:500 - 168 * 4 + 10] = np.nan  # (all cpu NaN -> NoHistory -> 1.0)
+        vals["memory"][:] = np.nan
+        vals["memory"][[5, 17, 40]] = [1.0, 2.0, 4.0]  # 3 values, none in a same-hour window, some same-hour-of-day
+        vals["storage"][500 - 200:] = np.nan  # windows partly empty: weeks 1 (and part of 2) gone
+        out.append(make_case("v2: hour-of-week fallbacks (hour of day, all values, NoHistory)", bb.start_ms, vals,
+                             bb.start_ms + 500 * HOUR_MS, 168, "web", [], [], priors, spec))
     return out
 
 
@@ -89,10 +101,12 @@ def main(argv=None):
     vdir = PACKAGE_ROOT / a.version
     manifest = json.loads((vdir / "manifest.json").read_text())
     priors = manifest["scalePriors"]
-    cs = cases(priors)
+    spec = manifest.get("featureSpec", "v1")
+    nf = len(feature_names(spec))
+    cs = cases(priors, spec)
     OUT.mkdir(exist_ok=True)
-    (OUT / "features-v1.json").write_text(json.dumps(
-        {"featureSpec": "v1", "featureNames": feature_names(), "scalePriors": priors, "tolerance": 1e-5,
+    (OUT / f"features-{spec}.json").write_text(json.dumps(
+        {"featureSpec": spec, "featureNames": feature_names(spec), "scalePriors": priors, "tolerance": 1e-5,
          "note": "history values null = NaN; 'start' of historyHourly is the first hour; generated by "
                  "python -m demand_forecaster.vectors", "cases": cs}) + "\n")
     sess = session(vdir / "model.onnx")
@@ -103,11 +117,17 @@ def main(argv=None):
         "events case, steps 8-31": np.asarray(cs[3]["expected"]["rows"][8:32], np.float32),
         "random extreme inputs": (rng.random((8, 63)) * np.r_[np.full(32, 50.0), np.ones(31)]).astype(np.float32),
     }
+    if spec == "v2":
+        hw = np.sort(rng.random((8, 4, 9)) * 50.0, axis=2).reshape(8, 36)
+        mats["random extreme inputs"] = np.concatenate([mats["random extreme inputs"], hw], axis=1).astype(np.float32)
+        mats["fallback case, first 24 steps"] = np.asarray(cs[-1]["expected"]["rows"][:24], np.float32)
+    assert all(X.shape[1] == nf for X in mats.values())
     mv = {"model": a.version, "onnxSha256": manifest["sha256"], "quantiles": list(QUANTILES), "tolerance": 1e-4,
           "cases": [{"name": k, "features": [[float(v) for v in r] for r in X],
                      "quantiles": onnx_predict(sess, X).astype(float).tolist()} for k, X in mats.items()]}
-    (OUT / "model-vectors-v1.json").write_text(json.dumps(mv) + "\n")
-    print(f"wrote {OUT}/features-v1.json ({len(cs)} cases) and model-vectors-v1.json")
+    mv["featureSpec"] = spec
+    (OUT / f"model-vectors-{spec}.json").write_text(json.dumps(mv) + "\n")
+    print(f"wrote {OUT}/features-{spec}.json ({len(cs)} cases) and model-vectors-{spec}.json")
 
 
 if __name__ == "__main__":
