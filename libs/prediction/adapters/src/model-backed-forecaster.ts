@@ -65,13 +65,13 @@ export class ModelBackedForecaster {
   /** One model run for every request the model can serve; the baseline answers the rest. In request order. */
   async forecastBatch(requests: readonly ForecastRequest[]): Promise<PredictionOutcome[]> {
     const outcomes: (PredictionOutcome | undefined)[] = requests.map(() => undefined);
-    const forModel: { index: number; features: FeatureRows; quantiles: readonly number[] }[] = [];
+    const servable: number[] = [];
     requests.forEach((request, index) => {
       try {
         validateForecastRequest(request);
         const reason = this.cannotServe(request);
         if (reason !== undefined || !this.model) outcomes[index] = this.baseline(request, reason);
-        else forModel.push({ index, features: this.model.features(request), quantiles: request.quantiles });
+        else servable.push(index);
       } catch (error) {
         // one unanswerable request (bad options, unreadable history) does not fail the batch
         if (!(error instanceof DomainError)) throw error;
@@ -79,10 +79,26 @@ export class ModelBackedForecaster {
       }
     });
 
+    const forModel: { index: number; features: FeatureRows; quantiles: readonly number[] }[] = [];
+    if (this.model && servable.length > 0) {
+      // the features of the whole batch go straight into one input tensor
+      const targets = this.model.batchInput(servable.map((index) => (requests[index] as ForecastRequest).horizonHours));
+      servable.forEach((index, k) => {
+        const request = requests[index] as ForecastRequest;
+        try {
+          // validated above: options, start, and what the model offers (cannotServe)
+          forModel.push({ index, features: (this.model as OnnxDemandModel).features(request, targets[k], true), quantiles: request.quantiles });
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          outcomes[index] = { ok: false, error };
+        }
+      });
+    }
+
     if (forModel.length > 0 && this.model) {
       const model = this.model;
       try {
-        const forecasts = await model.forecastFeatures(forModel);
+        const forecasts = await model.forecastFeatures(forModel, true);
         forecasts.forEach((forecast, k) => {
           const { index } = forModel[k] as { index: number };
           outcomes[index] = { ok: true, prediction: { forecast, predictor: { kind: 'model', modelVersion: model.modelVersion } } };

@@ -5,20 +5,25 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { METRICS, type DemandForecast } from '@clonecast/contracts';
 import {
   assembleForecast,
-  FEATURE_COUNT,
+  featureCountOf,
+  hourlyModelFeatures,
   InvalidForecastOptionsError,
   modelFeatures,
   parseModelManifest,
   validateForecastRequest,
+  validateHourlyForecastRequest,
   validateRequestedQuantiles,
   type FeatureRows,
+  type FeatureTarget,
   type ForecastRequest,
+  type HourlyForecastRequest,
   type ModelManifest,
 } from '@clonecast/prediction/domain';
 import { ModelInferenceError, ModelLoadError } from './errors';
+import { Float32Pool } from './float32-pool';
 
 /** The released model, relative to the repository root (where services and the CLI run). */
-export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v1';
+export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v2';
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUT = 'quantiles';
 
@@ -31,12 +36,18 @@ export interface OnnxDemandModelOptions {
 export class OnnxDemandModel {
   /** Recorded in forecasts and in demand.predicted's predictor. */
   readonly modelVersion: string;
+  /** Columns of one feature row (63 for featureSpec v1, 99 for v2). */
+  readonly featureCount: number;
+  /** Input and output tensors of batched runs, reused from batch to batch. */
+  private readonly inputs = new Float32Pool();
+  private readonly outputs = new Float32Pool();
 
   private constructor(
     readonly manifest: ModelManifest,
     private readonly session: InferenceSession,
   ) {
     this.modelVersion = `demand-forecaster@${manifest.version}`;
+    this.featureCount = featureCountOf(manifest.featureSpec);
   }
 
   /** Loads `<dir>/manifest.json` and the model it names, refusing a model whose sha256 differs from the manifest's. */
@@ -79,30 +90,91 @@ export class OnnxDemandModel {
   /** Throws InvalidForecastOptionsError for a request this model cannot answer (horizon, quantiles, start). */
   validate(request: ForecastRequest): void {
     validateForecastRequest(request);
+    this.validateAgainstModel(request);
+  }
+
+  /** validate() for a request whose history is already hourly. */
+  validateHourly(request: HourlyForecastRequest): void {
+    validateHourlyForecastRequest(request);
+    this.validateAgainstModel(request);
+  }
+
+  private validateAgainstModel(request: Pick<ForecastRequest, 'horizonHours' | 'quantiles'>): void {
     if (request.horizonHours > this.manifest.maxHorizon) {
       throw new InvalidForecastOptionsError(`horizonHours ${request.horizonHours} exceeds the model's maxHorizon ${this.manifest.maxHorizon}`);
     }
     validateRequestedQuantiles(request.quantiles, this.manifest.quantiles);
   }
 
-  /** The request's feature rows; throws the DomainError that makes the request unanswerable by this model. */
-  features(request: ForecastRequest): FeatureRows {
-    this.validate(request);
-    return modelFeatures(request, this.manifest.scalePriors);
+  /**
+   * The request's feature rows, written to `target` when given (see batchInput); throws the DomainError that
+   * makes the request unanswerable by this model. `validated`: the caller has already run `validate`.
+   */
+  features(request: ForecastRequest, target?: FeatureTarget, validated = false): FeatureRows {
+    if (!validated) this.validate(request);
+    return modelFeatures(request, this.manifest, target);
+  }
+
+  /** features() for a request whose history is already hourly. */
+  hourlyFeatures(request: HourlyForecastRequest, target?: FeatureTarget, validated = false): FeatureRows {
+    if (!validated) this.validateHourly(request);
+    return hourlyModelFeatures(request, this.manifest, target);
+  }
+
+  /**
+   * A zeroed input tensor for requests of these horizons, and where each one's rows go: building the
+   * features of a batch straight into it saves copying them together before the model run. The tensor is
+   * reused for a later batch once forecastFeatures has run on it, so its FeatureRows are not to be kept.
+   */
+  batchInput(horizons: readonly number[]): FeatureTarget[] {
+    const into = this.inputs.take(horizons.reduce((sum, h) => sum + h, 0) * this.featureCount);
+    let offset = 0;
+    return horizons.map((h) => {
+      const target = { into, offset };
+      offset += h * this.featureCount;
+      return target;
+    });
   }
 
   /** Forecasts many requests with one model run; the forecasts come back in request order. */
   async forecastBatch(requests: readonly ForecastRequest[]): Promise<DemandForecast[]> {
-    return this.forecastFeatures(requests.map((request) => ({ features: this.features(request), quantiles: request.quantiles })));
+    for (const request of requests) this.validate(request);
+    const targets = this.batchInput(requests.map((r) => r.horizonHours));
+    return this.forecastFeatures(
+      requests.map((request, i) => ({ features: this.features(request, targets[i], true), quantiles: request.quantiles })),
+      true,
+    );
   }
 
-  /** One model run over the rows of every item (from `features`); each item keeps its requested quantiles. */
-  async forecastFeatures(items: readonly { features: FeatureRows; quantiles: readonly number[] }[]): Promise<DemandForecast[]> {
+  /** forecastBatch for requests whose histories are already hourly (no timestamps to read). */
+  async forecastHourlyBatch(requests: readonly HourlyForecastRequest[]): Promise<DemandForecast[]> {
+    for (const request of requests) this.validateHourly(request);
+    const targets = this.batchInput(requests.map((r) => r.horizonHours));
+    return this.forecastFeatures(
+      requests.map((request, i) => ({ features: this.hourlyFeatures(request, targets[i], true), quantiles: request.quantiles })),
+      true,
+    );
+  }
+
+  /**
+   * One model run over the rows of every item (from `features`); each item keeps its requested quantiles.
+   * `validated`: the quantiles have been checked against the model's (by `validate`).
+   */
+  async forecastFeatures(
+    items: readonly { features: FeatureRows; quantiles: readonly number[] }[],
+    validated = false,
+  ): Promise<DemandForecast[]> {
     if (items.length === 0) return [];
-    const outputs = await this.infer(concatRows(items.map((item) => item.features)));
+    for (const { features } of items) {
+      if (features.featureCount !== this.featureCount) {
+        throw new ModelInferenceError(`feature rows of spec ${features.featureSpec} given to a model of spec ${this.manifest.featureSpec}`);
+      }
+    }
+    const rows = concatRows(items.map((item) => item.features));
+    const outputs = await this.run(rows, this.outputs.take((rows.length / this.featureCount) * METRICS.length * this.manifest.quantiles.length));
     const perStep = METRICS.length * this.manifest.quantiles.length;
     let offset = 0;
-    return items.map(({ features, quantiles }) => {
+    const forecasts = items.map(({ features, quantiles }) => {
       const size = features.horizonHours * perStep;
       const forecast = assembleForecast({
         outputs: outputs.subarray(offset, offset + size),
@@ -110,10 +182,15 @@ export class OnnxDemandModel {
         model: this.manifest,
         modelVersion: this.modelVersion,
         quantiles,
+        validated,
       });
       offset += size;
       return forecast;
     });
+    // the forecasts hold plain arrays, nothing of these: both go back for the next batch
+    this.outputs.give(outputs);
+    this.inputs.give(rows);
+    return forecasts;
   }
 
   async forecast(request: ForecastRequest): Promise<DemandForecast> {
@@ -121,15 +198,18 @@ export class OnnxDemandModel {
     return forecast as DemandForecast;
   }
 
-  /** Runs the graph on N feature rows (N × 63, row-major) and returns its N × 4 × Q normalised quantiles. */
+  /** Runs the graph on N feature rows (N × featureCount, row-major) and returns its N × 4 × Q normalised quantiles. */
   async infer(rows: Float32Array): Promise<Float32Array> {
-    const n = rows.length / FEATURE_COUNT;
-    const expected = n * METRICS.length * this.manifest.quantiles.length;
-    const output = new Float32Array(expected);
+    return this.run(rows, new Float32Array((rows.length / this.featureCount) * METRICS.length * this.manifest.quantiles.length));
+  }
+
+  private async run(rows: Float32Array, output: Float32Array): Promise<Float32Array> {
+    const n = rows.length / this.featureCount;
+    if (!Number.isInteger(n)) throw new ModelInferenceError(`${rows.length} feature values are not rows of ${this.featureCount}`);
     try {
       // onnxruntime fills a pre-allocated output in place, which saves copying it out of the result.
       await this.session.run(
-        { [MODEL_INPUT]: new Tensor('float32', rows, [n, FEATURE_COUNT]) },
+        { [MODEL_INPUT]: new Tensor('float32', rows, [n, this.featureCount]) },
         { [MODEL_OUTPUT]: new Tensor('float32', output, [n, METRICS.length, this.manifest.quantiles.length]) },
       );
     } catch (error) {
@@ -155,8 +235,20 @@ async function readModelFile(file: string, encoding?: 'utf8'): Promise<Buffer | 
   }
 }
 
+/** The rows of every item as one array: a view when they lie back to back in one buffer (batchInput), else a copy. */
 function concatRows(features: readonly FeatureRows[]): Float32Array {
-  if (features.length === 1) return (features[0] as FeatureRows).rows;
+  const first = (features[0] as FeatureRows).rows;
+  if (features.length === 1) return first;
+  let end = first.byteOffset;
+  let contiguous = true;
+  for (const { rows } of features) {
+    if (rows.buffer !== first.buffer || rows.byteOffset !== end) {
+      contiguous = false;
+      break;
+    }
+    end += rows.byteLength;
+  }
+  if (contiguous) return new Float32Array(first.buffer, first.byteOffset, (end - first.byteOffset) / Float32Array.BYTES_PER_ELEMENT);
   const all = new Float32Array(features.reduce((sum, f) => sum + f.rows.length, 0));
   let offset = 0;
   for (const f of features) {

@@ -1,26 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { demandForecastSchema, METRICS, type DemandForecast } from '@clonecast/contracts';
-import { FEATURE_COUNT, type ForecastRequest } from '@clonecast/prediction/domain';
+import { DEFAULT_MODEL_DIR } from '../src';
+import { resampleHourly, type ForecastRequest } from '@clonecast/prediction/domain';
 import { ACTIVATION_AT, syntheticHistory } from '@clonecast/platform/testing';
 import { OnnxDemandModel } from '../src';
-import { MODEL_DIR, MODEL_VECTORS_FILE } from './model-files';
+import { MODEL_DIR, MODEL_DIR_V1, MODEL_VECTORS } from './model-files';
 
 const TOLERANCE = 1e-4;
 
 const vectorsSchema = z.object({
+  featureSpec: z.enum(['v1', 'v2']).default('v1'),
   quantiles: z.array(z.number()),
   cases: z
     .array(
       z.object({
         name: z.string(),
-        features: z.array(z.array(z.number()).length(FEATURE_COUNT)).min(1),
+        features: z.array(z.array(z.number())).min(1),
         quantiles: z.array(z.array(z.array(z.number()))),
       }),
     )
     .min(1),
 });
-const vectors = vectorsSchema.parse(JSON.parse(readFileSync(MODEL_VECTORS_FILE, 'utf8')));
 
 function request(overrides: Partial<ForecastRequest> = {}): ForecastRequest {
   return {
@@ -60,17 +61,11 @@ describe('OnnxDemandModel', () => {
     await model.close();
   });
 
-  it('declares the quantiles the trainer’s vectors were computed for', () => {
-    expect(model.manifest.quantiles).toEqual(vectors.quantiles);
-  });
-
-  it.each(vectors.cases.map((c) => [c.name, c] as const))('reproduces the trainer’s outputs within 1e-4: %s', async (_name, vector) => {
-    const outputs = await model.infer(Float32Array.from(vector.features.flat()));
-
-    const expected = vector.quantiles.flat(2);
-    expect(outputs).toHaveLength(expected.length);
-    const worst = expected.reduce((max, want, i) => Math.max(max, Math.abs((outputs[i] as number) - want)), 0);
-    expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  it('is the released v2 model (featureSpec v2), served by default', () => {
+    expect(DEFAULT_MODEL_DIR).toBe('models/demand-forecaster/v2');
+    expect(model.modelVersion).toBe('demand-forecaster@v2');
+    expect(model.manifest.featureSpec).toBe('v2');
+    expect(model.featureCount).toBe(99);
   });
 
   it('answers with non-negative, non-decreasing quantiles that satisfy the contract', async () => {
@@ -137,6 +132,29 @@ describe('OnnxDemandModel', () => {
     await expect(model.forecast(request({ quantiles: [0.001] }))).rejects.toThrow(/outside the model's range/);
   });
 
+  it('forecasts from an already-hourly history exactly as from the samples it was resampled from', async () => {
+    const requests = [request({ horizonHours: 168 }), request({ history: syntheticHistory({ days: 3 }), accountType: 'database' })];
+
+    const fromSamples = await model.forecastBatch(requests);
+    const fromHourly = await model.forecastHourlyBatch(requests.map((r) => ({ ...r, history: resampleHourly(r.history) })));
+
+    expect(fromHourly).toEqual(fromSamples);
+  });
+
+  it('still serves the v1 model (featureSpec v1) through the same pipeline', async () => {
+    const v1 = await OnnxDemandModel.load(MODEL_DIR_V1);
+    try {
+      const [forecast] = await v1.forecastBatch([request()]);
+      expect(v1.featureCount).toBe(63);
+      expect(forecast?.modelVersion).toBe('demand-forecaster@v1');
+      expect(() => demandForecastSchema.parse(forecast)).not.toThrow();
+      const features = model.features(request());
+      await expect(v1.forecastFeatures([{ features, quantiles: [0.5] }])).rejects.toThrow(/spec v2 given to a model of spec v1/);
+    } finally {
+      await v1.close();
+    }
+  });
+
   it('interpolates a quantile between two of the model’s', async () => {
     const forecast = await model.forecast(request({ quantiles: [0.5, 0.6, 0.75] }));
 
@@ -144,5 +162,34 @@ describe('OnnxDemandModel', () => {
       expect(v).toBeGreaterThanOrEqual(forecast.metrics.cpu['0.5']?.[h] as number);
       expect(v).toBeLessThanOrEqual(forecast.metrics.cpu['0.75']?.[h] as number);
     });
+  });
+});
+
+// A missing vectors file fails (readFileSync throws), never skips.
+describe.each(MODEL_VECTORS.map((v) => [v.file.split('/').pop() as string, v] as const))('OnnxDemandModel against %s', (_file, { dir, file }) => {
+  const vectors = vectorsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  let model: OnnxDemandModel;
+
+  beforeAll(async () => {
+    model = await OnnxDemandModel.load(dir);
+  });
+
+  afterAll(async () => {
+    await model.close();
+  });
+
+  it('declares the feature spec and quantiles the trainer’s vectors were computed for', () => {
+    expect(model.manifest.featureSpec).toBe(vectors.featureSpec);
+    expect(model.manifest.quantiles).toEqual(vectors.quantiles);
+    for (const c of vectors.cases) for (const row of c.features) expect(row).toHaveLength(model.featureCount);
+  });
+
+  it.each(vectors.cases.map((c) => [c.name, c] as const))('reproduces the trainer’s outputs within 1e-4: %s', async (_name, vector) => {
+    const outputs = await model.infer(Float32Array.from(vector.features.flat()));
+
+    const expected = vector.quantiles.flat(2);
+    expect(outputs).toHaveLength(expected.length);
+    const worst = expected.reduce((max, want, i) => Math.max(max, Math.abs((outputs[i] as number) - want)), 0);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
   });
 });

@@ -11,6 +11,8 @@ function features(overrides: Partial<FeatureRows> = {}): FeatureRows {
   return {
     origin: ORIGIN,
     horizonHours: 2,
+    featureSpec: 'v1',
+    featureCount: 63,
     rows: new Float32Array(0),
     scale: { cpu: 10, memory: 1, storage: 1, network: 1 },
     missing: { cpu: false, memory: false, storage: false, network: false },

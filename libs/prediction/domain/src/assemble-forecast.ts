@@ -16,6 +16,8 @@ export interface AssembleForecastInput {
   readonly modelVersion: string;
   /** Requested quantiles; the forecast keys each series by String(q). */
   readonly quantiles: readonly number[];
+  /** The caller has checked `quantiles` with validateRequestedQuantiles already (skips checking again). */
+  readonly validated?: boolean;
 }
 
 /**
@@ -57,38 +59,56 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
       `model output has ${outputs.length} values, expected ${horizonHours} × ${METRICS.length} × ${q}`,
     );
   }
-  validateRequestedQuantiles(quantiles, modelQuantiles);
+  if (input.validated !== true) validateRequestedQuantiles(quantiles, modelQuantiles);
 
   const upliftApplied = model.eventUplift === 'applied-by-caller';
   const widening = Float64Array.from(modelQuantiles, (mq) => model.coldStartWidening[String(mq)] ?? 1);
-  const interpolation = quantiles.map((requested) => interpolationOf(requested, modelQuantiles));
-  const lowers = Int32Array.from(interpolation, (i) => i.lower);
-  const weights = Float64Array.from(interpolation, (i) => i.weight);
+  const requested = quantiles.length;
+  const lowers = new Int32Array(requested);
+  const weights = new Float64Array(requested);
+  quantiles.forEach((r, k) => {
+    const { lower, weight } = interpolationOf(r, modelQuantiles);
+    lowers[k] = lower;
+    weights[k] = weight;
+  });
+  // every requested quantile is one of the model's (the usual case): no interpolation
+  const exact = weights.every((weight) => weight === 0);
+  const keys = quantiles.map(String);
   const values = new Float64Array(q);
   const metrics = {} as DemandForecast['metrics'];
 
-  METRICS.forEach((metric, mi) => {
-    const series = quantiles.map(() => new Array<number>(horizonHours).fill(0));
+  for (let mi = 0; mi < METRICS.length; mi++) {
+    const metric = METRICS[mi] as (typeof METRICS)[number];
+    const metricScale = scale[metric];
+    const widen = missing[metric];
+    const series: number[][] = [];
+    for (let k = 0; k < requested; k++) series.push(new Array<number>(horizonHours));
     for (let h = 0; h < horizonHours; h++) {
       const base = (h * METRICS.length + mi) * q;
-      const factor = scale[metric] * (upliftApplied ? (eventUplift[h] as number) : 1);
-      for (let j = 0; j < q; j++) values[j] = (outputs[base + j] as number) * factor;
-      if (missing[metric]) for (let j = 0; j < q; j++) values[j] = (values[j] as number) * (widening[j] as number);
+      const factor = upliftApplied ? metricScale * (eventUplift[h] as number) : metricScale;
       let floor = 0;
       for (let j = 0; j < q; j++) {
+        let value = (outputs[base + j] as number) * factor;
+        if (widen) value *= widening[j] as number;
         // Never negative, never below the previous quantile, whatever the graph or the widening did.
-        floor = Math.max(floor, values[j] as number);
+        if (value > floor) floor = value;
         values[j] = floor;
       }
-      for (let k = 0; k < series.length; k++) {
-        const lower = lowers[k] as number;
-        const weight = weights[k] as number;
-        const low = values[lower] as number;
-        (series[k] as number[])[h] = weight === 0 ? low : low + weight * ((values[lower + 1] as number) - low);
+      if (exact) {
+        for (let k = 0; k < requested; k++) (series[k] as number[])[h] = values[lowers[k] as number] as number;
+      } else {
+        for (let k = 0; k < requested; k++) {
+          const lower = lowers[k] as number;
+          const weight = weights[k] as number;
+          const low = values[lower] as number;
+          (series[k] as number[])[h] = weight === 0 ? low : low + weight * ((values[lower + 1] as number) - low);
+        }
       }
     }
-    metrics[metric] = Object.fromEntries(quantiles.map((requested, k) => [String(requested), series[k] as number[]]));
-  });
+    const bySeries: Record<string, number[]> = {};
+    for (let k = 0; k < requested; k++) bySeries[keys[k] as string] = series[k] as number[];
+    metrics[metric] = bySeries;
+  }
 
   return {
     modelVersion: input.modelVersion,
@@ -111,11 +131,18 @@ function interpolationOf(requested: number, modelQuantiles: readonly number[]): 
   return { lower, weight: (requested - from) / (to - from) };
 }
 
+/** The last timestamps made: a batch's forecasts usually share origin and horizon. */
+let lastTimestamps: { origin: number; count: number; timestamps: readonly string[] } | undefined;
+
 /**
  * ISO-8601 strings of `count` whole hours from `origin`, exactly as toISOString writes them; one Date per
- * day instead of one per hour, since formatting was a third of assembling a forecast.
+ * day instead of one per hour, since formatting was a third of assembling a forecast. A fresh array each
+ * call (copied from the last one when origin and count repeat).
  */
 export function hourlyTimestamps(origin: number, count: number): string[] {
+  if (lastTimestamps !== undefined && lastTimestamps.origin === origin && lastTimestamps.count === count) {
+    return lastTimestamps.timestamps.slice();
+  }
   const timestamps = new Array<string>(count);
   let day = Number.NaN;
   let dayPrefix = '';
@@ -129,5 +156,6 @@ export function hourlyTimestamps(origin: number, count: number): string[] {
     }
     timestamps[h] = `${dayPrefix}${hourOfDay < 10 ? '0' : ''}${hourOfDay}:00:00.000Z`;
   }
-  return timestamps;
+  lastTimestamps = { origin, count, timestamps };
+  return timestamps.slice();
 }

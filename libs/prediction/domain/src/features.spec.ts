@@ -1,6 +1,16 @@
 import { METRICS, type Metric } from '@clonecast/contracts';
 import { InvalidFeatureInputError } from './errors';
-import { buildFeatureRows, emptyHourlySeries, FEATURE_COUNT, FEATURE_NAMES, type FeatureInput } from './features';
+import {
+  buildFeatureRows,
+  emptyHourlySeries,
+  FEATURE_COUNT,
+  FEATURE_COUNT_V2,
+  FEATURE_NAMES,
+  FEATURE_NAMES_V2,
+  HW_QUANTILES,
+  type FeatureInput,
+} from './features';
+import { forecastHourOfWeekFromSeries } from './hour-of-week-forecaster';
 import type { HourlySeries } from './hourly-series';
 
 const HOUR = 3_600_000;
@@ -123,5 +133,61 @@ describe('buildFeatureRows', () => {
 
   it('refuses an origin that is not a whole UTC hour', () => {
     expect(() => buildFeatureRows(input({ origin: T0 + 672 * HOUR + 60_000 }))).toThrow(InvalidFeatureInputError);
+  });
+});
+
+describe('buildFeatureRows, feature spec v2', () => {
+  const v2 = (overrides: Partial<FeatureInput> = {}) => buildFeatureRows(input({ featureSpec: 'v2', ...overrides }));
+  const hw = (rows: Float32Array, step: number, metric: Metric, q: number) =>
+    rows[step * FEATURE_COUNT_V2 + FEATURE_NAMES_V2.indexOf(`hw_${metric}_${q}`)] as number;
+
+  it('appends the 36 hour-of-week quantile columns to the 63 of v1, which stay as they were', () => {
+    const history = series(672, (metric, h) => (metric === 'cpu' ? 1 + (h % 24) : 3 + Math.sin(h)));
+    const v1 = buildFeatureRows(input({ history }));
+    const { rows, featureCount } = v2({ history });
+
+    expect(FEATURE_NAMES_V2).toHaveLength(99);
+    expect(FEATURE_NAMES_V2.slice(62, 65)).toEqual(['history', 'hw_cpu_0.01', 'hw_cpu_0.05']);
+    expect(FEATURE_NAMES_V2[98]).toBe('hw_network_0.99');
+    expect(featureCount).toBe(FEATURE_COUNT_V2);
+    for (let h = 0; h < 24; h++) {
+      expect(rows.subarray(h * FEATURE_COUNT_V2, h * FEATURE_COUNT_V2 + FEATURE_COUNT)).toEqual(v1.rows.subarray(h * FEATURE_COUNT, (h + 1) * FEATURE_COUNT));
+    }
+  });
+
+  it('is the baseline forecast divided by the scale where the history reaches the origin', () => {
+    const history = series(672, (metric, h) => (metric === 'memory' && h % 5 === 0 ? Number.NaN : 1 + ((h * 7919) % 13) + (metric === 'network' ? 50 : 0)));
+    const { rows, scale } = v2({ history, horizonHours: 168 });
+    const baseline = forecastHourOfWeekFromSeries(history, { horizonHours: 168, quantiles: HW_QUANTILES });
+
+    for (const metric of METRICS) {
+      for (const q of HW_QUANTILES) {
+        const expected = (baseline.metrics[metric][String(q)] as number[]).map((v) => Math.fround(v / scale[metric]));
+        expect(Array.from({ length: 168 }, (_, h) => hw(rows, h, metric, q))).toEqual(expected);
+      }
+    }
+  });
+
+  it('gives 1.0 (the cold-start value) to a metric without history, and non-decreasing quantiles elsewhere', () => {
+    const history = series(300, (metric, h) => (metric === 'storage' ? Number.NaN : (h * 31) % 17));
+    const { rows } = v2({ history, origin: T0 + 300 * HOUR, horizonHours: 168 });
+
+    for (let h = 0; h < 168; h++) {
+      expect(HW_QUANTILES.map((q) => hw(rows, h, 'storage', q))).toEqual(HW_QUANTILES.map(() => 1));
+      const cpu = HW_QUANTILES.map((q) => hw(rows, h, 'cpu', q));
+      expect(cpu.every((v, k) => v >= 0 && (k === 0 || v >= (cpu[k - 1] as number)))).toBe(true);
+    }
+    const cold = v2({ history: emptyHourlySeries(T0), origin: T0 });
+    expect(Array.from(cold.rows.subarray(63, 99))).toEqual(new Array(36).fill(1));
+  });
+
+  it('writes into a given batch tensor at an offset, exactly as into its own array', () => {
+    const alone = v2();
+    const tensor = new Float32Array(5 + alone.rows.length);
+    const inPlace = buildFeatureRows(input({ featureSpec: 'v2' }), tensor, 5);
+
+    expect(inPlace.rows.buffer).toBe(tensor.buffer);
+    expect(Array.from(tensor.subarray(5))).toEqual(Array.from(alone.rows));
+    expect(() => buildFeatureRows(input({ featureSpec: 'v2' }), tensor, 6)).toThrow(InvalidFeatureInputError);
   });
 });

@@ -1,11 +1,21 @@
 import { METRICS, type AccountEvent, type Metric } from '@clonecast/contracts';
 import { InvalidFeatureInputError } from './errors';
+import { HourOfWeekSampler } from './hour-of-week-sample';
 import type { HourlySeries } from './hourly-series';
 import { HOURS_PER_DAY, HOURS_PER_WEEK, MS_PER_HOUR, parseIsoInstant } from './instant';
 
-// Feature layout of models/demand-forecaster/FEATURES.md (featureSpec v1); the order is the ONNX contract.
-export const FEATURE_SPEC = 'v1';
+// Feature layouts of models/demand-forecaster/FEATURES.md (featureSpec v1) and FEATURES-v2.md (v2 = v1 followed
+// by the hour-of-week baseline's quantiles); the order is the ONNX contract.
+export const FEATURE_SPECS = ['v1', 'v2'] as const;
+export type FeatureSpec = (typeof FEATURE_SPECS)[number];
+/** The v1 layout, which is also columns 0–62 of v2. */
+export const FEATURE_SPEC: FeatureSpec = 'v1';
 export const FEATURE_COUNT = 63;
+/** Probabilities of the `hw_{m}_{q}` columns (v2), ascending; fixed by the feature spec, not the manifest. */
+export const HW_QUANTILES: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+/** Weeks the `hw_*` columns draw from, as the hour-of-week baseline's default. */
+export const HW_LOOKBACK_WEEKS = 4;
+export const FEATURE_COUNT_V2 = FEATURE_COUNT + 4 * HW_QUANTILES.length;
 /** Hours of history the scale, `missing` and `history` features look at: four weeks. */
 export const SCALE_WINDOW_HOURS = 4 * HOURS_PER_WEEK;
 /** A mean at or below this is no usable scale: the account-type prior is used instead. */
@@ -33,6 +43,7 @@ const COL_EVENT_KIND = 44;
 const COL_TYPE = 48;
 const COL_APP = 54;
 const COL_HISTORY = 62;
+const COL_HW = 63;
 
 const MS_PER_DAY = HOURS_PER_DAY * MS_PER_HOUR;
 /** 1970-01-01 was a Thursday: day 3 when Monday is 0. */
@@ -60,6 +71,27 @@ export const FEATURE_NAMES: readonly string[] = [
   'history',
 ];
 
+export const FEATURE_NAMES_V2: readonly string[] = [
+  ...FEATURE_NAMES,
+  ...METRICS.flatMap((m) => HW_QUANTILES.map((q) => `hw_${m}_${String(q)}`)),
+];
+
+/** Column names of a feature spec, in order. */
+export function featureNamesOf(spec: FeatureSpec): readonly string[] {
+  return spec === 'v2' ? FEATURE_NAMES_V2 : FEATURE_NAMES;
+}
+
+/** Number of columns of a feature spec: 63 (v1) or 99 (v2). */
+export function featureCountOf(spec: FeatureSpec): number {
+  return spec === 'v2' ? FEATURE_COUNT_V2 : FEATURE_COUNT;
+}
+
+/** sin/cos of the hour of day and day of week, tabulated with the very expressions of the spec. */
+const HOD_SIN = Float64Array.from({ length: HOURS_PER_DAY }, (_, h) => Math.sin((2 * Math.PI * h) / HOURS_PER_DAY));
+const HOD_COS = Float64Array.from({ length: HOURS_PER_DAY }, (_, h) => Math.cos((2 * Math.PI * h) / HOURS_PER_DAY));
+const DOW_SIN = Float64Array.from({ length: 7 }, (_, d) => Math.sin((2 * Math.PI * d) / 7));
+const DOW_COS = Float64Array.from({ length: 7 }, (_, d) => Math.cos((2 * Math.PI * d) / 7));
+
 /** Typical demand per account type (manifest `scalePriors`); `default` answers any unlisted type. */
 export type ScalePriors = Readonly<Record<string, Readonly<Record<Metric, number>>>> & {
   readonly default: Readonly<Record<Metric, number>>;
@@ -77,12 +109,17 @@ export interface FeatureInput {
   readonly applications: readonly string[];
   readonly events: readonly FeatureEvent[];
   readonly scalePriors: ScalePriors;
+  /** Column layout; default v1. */
+  readonly featureSpec?: FeatureSpec;
 }
 
 export interface FeatureRows {
   readonly origin: number;
   readonly horizonHours: number;
-  /** horizonHours × FEATURE_COUNT, row-major: the model's `features` input. */
+  readonly featureSpec: FeatureSpec;
+  /** Columns per row: featureCountOf(featureSpec). */
+  readonly featureCount: number;
+  /** horizonHours × featureCount, row-major: the model's `features` input. */
   readonly rows: Float32Array;
   /** Per-metric scale s_m: model outputs are multiplied by it. */
   readonly scale: Record<Metric, number>;
@@ -111,13 +148,21 @@ interface MetricWindow {
 }
 
 /**
- * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1) defines them. Pure and
- * allocation-light: one Float32Array for the rows, per-metric work done once, nothing allocated per row.
+ * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1) or FEATURES-v2.md (v2)
+ * defines them. Pure and allocation-light: per-metric work done once, nothing allocated per row. The rows
+ * go to `into` at `offset` when given (e.g. a batch's input tensor, which must be zero there), else to a new
+ * Float32Array.
  */
-export function buildFeatureRows(input: FeatureInput): FeatureRows {
+export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offset = 0): FeatureRows {
   const { history, origin, horizonHours } = input;
+  const featureSpec = input.featureSpec ?? FEATURE_SPEC;
   validateInput(input);
-  const rows = new Float32Array(horizonHours * FEATURE_COUNT);
+  const stride = featureCountOf(featureSpec);
+  const size = horizonHours * stride;
+  if (into !== undefined && (offset < 0 || offset + size > into.length)) {
+    throw new InvalidFeatureInputError(`${size} feature values do not fit into ${into.length} at ${offset}`);
+  }
+  const rows = into === undefined ? new Float32Array(size) : into.subarray(offset, offset + size);
   const scale = {} as Record<Metric, number>;
   const missing = {} as Record<Metric, boolean>;
   const prior = input.scalePriors[input.accountType] ?? input.scalePriors.default;
@@ -146,12 +191,14 @@ export function buildFeatureRows(input: FeatureInput): FeatureRows {
     const index = (MODEL_APPLICATIONS as readonly string[]).indexOf(app.toLowerCase());
     if (index >= 0) appColumns.add(COL_APP + index);
   }
+  // a typed array, not the Set, in the per-row loop
+  const appColumnList = Int32Array.from(appColumns);
   const eventUplift = new Float64Array(horizonHours);
   // Scratch for one metric's four lags, reused by every row.
   const lags = new Float64Array(LAG_WEEKS);
 
   for (let h = 0; h < horizonHours; h++) {
-    const row = h * FEATURE_COUNT;
+    const row = h * stride;
     const t = origin + h * MS_PER_HOUR;
     const tIndex = originIndex + h;
     // the smallest k >= 1 with t - 24k h < o
@@ -162,7 +209,7 @@ export function buildFeatureRows(input: FeatureInput): FeatureRows {
       let lagSum = 0;
       let lagCount = 0;
       for (let week = 0; week < LAG_WEEKS; week++) {
-        const v = valueBefore(w.values, tIndex - HOURS_PER_WEEK * (week + 1), originIndex);
+        const v = valueBefore(w.values, tIndex - HOURS_PER_WEEK * (week + 1));
         lags[week] = v;
         if (!Number.isNaN(v)) {
           lagSum += v;
@@ -174,7 +221,7 @@ export function buildFeatureRows(input: FeatureInput): FeatureRows {
         const v = lags[week] as number;
         rows[row + COL_LAG + LAG_WEEKS * mi + week] = Number.isNaN(v) ? lagFill : v;
       }
-      const lastday = valueBefore(w.values, lastdayIndex, originIndex);
+      const lastday = valueBefore(w.values, lastdayIndex);
       rows[row + COL_LASTDAY + mi] = Number.isNaN(lastday) ? lagFill : lastday;
       rows[row + COL_LEVEL24 + mi] = Number.isNaN(w.level24) ? (Number.isNaN(w.level168) ? 1 : w.level168) : w.level24;
       rows[row + COL_LEVEL168 + mi] = Number.isNaN(w.level168) ? 1 : w.level168;
@@ -184,10 +231,10 @@ export function buildFeatureRows(input: FeatureInput): FeatureRows {
 
     const hourOfDay = modulo(Math.floor(t / MS_PER_HOUR), HOURS_PER_DAY);
     const dayOfWeek = modulo(Math.floor(t / MS_PER_DAY) + EPOCH_DAY_OF_WEEK, 7);
-    rows[row + COL_HOD_SIN] = Math.sin((2 * Math.PI * hourOfDay) / HOURS_PER_DAY);
-    rows[row + COL_HOD_COS] = Math.cos((2 * Math.PI * hourOfDay) / HOURS_PER_DAY);
-    rows[row + COL_DOW_SIN] = Math.sin((2 * Math.PI * dayOfWeek) / 7);
-    rows[row + COL_DOW_COS] = Math.cos((2 * Math.PI * dayOfWeek) / 7);
+    rows[row + COL_HOD_SIN] = HOD_SIN[hourOfDay] as number;
+    rows[row + COL_HOD_COS] = HOD_COS[hourOfDay] as number;
+    rows[row + COL_DOW_SIN] = DOW_SIN[dayOfWeek] as number;
+    rows[row + COL_DOW_COS] = DOW_COS[dayOfWeek] as number;
     rows[row + COL_WEEKEND] = dayOfWeek >= 5 ? 1 : 0;
     rows[row + COL_STEP] = h / HOURS_PER_WEEK;
 
@@ -202,11 +249,43 @@ export function buildFeatureRows(input: FeatureInput): FeatureRows {
     eventUplift[h] = uplift;
 
     rows[row + COL_TYPE + (typeIndex >= 0 ? typeIndex : MODEL_ACCOUNT_TYPES.length)] = 1;
-    for (const column of appColumns) rows[row + column] = 1;
+    for (let a = 0; a < appColumnList.length; a++) rows[row + (appColumnList[a] as number)] = 1;
     rows[row + COL_HISTORY] = historyShare;
   }
 
-  return { origin, horizonHours, rows, scale, missing, eventUplift };
+  if (featureSpec === 'v2') writeHourOfWeekColumns(rows, stride, input, originIndex, scale);
+
+  return { origin, horizonHours, featureSpec, featureCount: stride, rows, scale, missing, eventUplift };
+}
+
+/**
+ * Columns 63–98 of v2: per metric, the hour-of-week baseline's quantiles HW_QUANTILES for each step, divided
+ * by s_m; 1.0 (the cold-start value) for a metric without a finite value before the origin.
+ */
+function writeHourOfWeekColumns(
+  rows: Float32Array,
+  stride: number,
+  { history, origin, horizonHours }: FeatureInput,
+  originIndex: number,
+  scale: Record<Metric, number>,
+): void {
+  const usableHours = Math.max(0, Math.min(history.length, originIndex));
+  const q = HW_QUANTILES.length;
+  const values = new Float64Array(q);
+  METRICS.forEach((metric, mi) => {
+    const column = COL_HW + q * mi;
+    const sampler = new HourOfWeekSampler(history.values[metric], history.start, usableHours, HW_LOOKBACK_WEEKS);
+    if (!sampler.hasHistory) {
+      for (let h = 0; h < horizonHours; h++) rows.fill(1, h * stride + column, h * stride + column + q);
+      return;
+    }
+    const s = scale[metric];
+    for (let h = 0; h < horizonHours; h++) {
+      sampler.quantilesAt(origin + h * MS_PER_HOUR, HW_QUANTILES, values, 0);
+      const at = h * stride + column;
+      for (let k = 0; k < q; k++) rows[at + k] = (values[k] as number) / s;
+    }
+  });
 }
 
 function validateInput({ history, origin, horizonHours }: FeatureInput): void {
@@ -226,10 +305,12 @@ function modulo(value: number, n: number): number {
   return ((value % n) + n) % n;
 }
 
-/** z at a history index, NaN when it is not before the origin, outside the history, or a gap. */
-function valueBefore(values: Float64Array, index: number, originIndex: number): number {
-  if (index >= originIndex || index < 0 || index >= values.length) return Number.NaN;
-  return values[index] as number;
+/**
+ * z at a history index, NaN when it is not before the origin, outside the history, or a gap. `values` (from
+ * metricWindow) ends at the origin, so its length bounds both.
+ */
+function valueBefore(values: Float64Array, index: number): number {
+  return index >= 0 && index < values.length ? (values[index] as number) : Number.NaN;
 }
 
 function metricWindow(raw: Float64Array, originIndex: number, prior: number): MetricWindow {

@@ -1,15 +1,8 @@
-import { METRICS, type DemandForecast, type Metric, type UsageSample } from '@clonecast/contracts';
+import { METRICS, type DemandForecast, type UsageSample } from '@clonecast/contracts';
 import { InvalidForecastOptionsError, NoHistoryError } from './errors';
 import { resampleHourly, type HourlySeries } from './hourly-series';
-import {
-  floorToHour,
-  HOURS_PER_DAY,
-  HOURS_PER_WEEK,
-  MS_PER_HOUR,
-  parseIsoInstant,
-  toIso,
-} from './instant';
-import { quantile, sortedAscending } from './quantile';
+import { HourOfWeekSampler } from './hour-of-week-sample';
+import { floorToHour, HOURS_PER_WEEK, MS_PER_HOUR, parseIsoInstant, toIso } from './instant';
 
 export const BASELINE_MODEL_VERSION = 'baseline-hour-of-week@1';
 export const DEFAULT_LOOKBACK_WEEKS = 4;
@@ -29,9 +22,6 @@ export interface HourOfWeekForecastOptions {
   readonly lookbackWeeks?: number;
 }
 
-/** Hours either side of the same hour of week (and of day, in the fallback) that count as "the same time". */
-const WINDOW_HALF_WIDTH_HOURS = 1;
-
 /** String(q) must satisfy the contract's quantile-key pattern, so exponent forms such as 1e-7 are refused. */
 const QUANTILE_KEY = /^0\.\d+$/;
 
@@ -47,112 +37,54 @@ export function forecastHourOfWeek(
   history: readonly UsageSample[],
   options: HourOfWeekForecastOptions,
 ): DemandForecast {
-  const { horizonHours, quantiles, lookbackWeeks, startMs: explicitStart } = validatedOptions(options);
+  const validated = validatedOptions(options);
   const series = resampleHourly(history);
-  const startMs = explicitStart ?? hourAfterLastRow(history);
+  return forecastFromSeries(series, validated, validated.startMs ?? hourAfterLastRow(history));
+}
+
+/**
+ * forecastHourOfWeek from an already-hourly series (e.g. resampled once and reused); the default start
+ * is the hour after the series' last hour.
+ */
+export function forecastHourOfWeekFromSeries(series: HourlySeries, options: HourOfWeekForecastOptions): DemandForecast {
+  const validated = validatedOptions(options);
+  return forecastFromSeries(series, validated, validated.startMs ?? series.start + series.length * MS_PER_HOUR);
+}
+
+function forecastFromSeries(
+  series: HourlySeries,
+  { horizonHours, quantiles, lookbackWeeks }: ReturnType<typeof validatedOptions>,
+  startMs: number,
+): DemandForecast {
   const usableHours = Math.max(0, Math.min(series.length, Math.floor((startMs - series.start) / MS_PER_HOUR)));
 
   // Quantiles are computed in ascending order so that each can be kept at or above the previous one.
   const ascending = [...quantiles].sort((a, b) => a - b);
-  const timestamps = Array.from({ length: horizonHours }, (_, step) => toIso(startMs + step * MS_PER_HOUR));
+  const keys = ascending.map(String);
+  const values = new Float64Array(ascending.length);
   const metrics = {} as DemandForecast['metrics'];
 
-  const dataEnd = series.start + usableHours * MS_PER_HOUR;
-  const weekMs = HOURS_PER_WEEK * MS_PER_HOUR;
-  const lookupHour = (stepHour: number) => stepHour - Math.max(0, Math.floor((stepHour - dataEnd) / weekMs)) * weekMs;
-
   for (const metric of METRICS) {
-    const pool = new HistoryPool(series, metric, usableHours, startMs);
-    const bySeries: Record<string, number[]> = Object.fromEntries(ascending.map((q) => [String(q), []]));
-    for (let step = 0; step < horizonHours; step++) {
-      const stepHour = lookupHour(floorToHour(startMs + step * MS_PER_HOUR));
-      const sample = pool.sameHourOfWeek(stepHour, lookbackWeeks) ?? pool.sameHourOfDay(stepHour) ?? pool.all();
-      let floor = 0;
-      for (const q of ascending) {
-        // Never negative, never below the previous quantile (guards against 1-ulp interpolation crossings).
-        floor = Math.max(floor, quantile(sample, q));
-        (bySeries[String(q)] as number[]).push(floor);
-      }
+    const sampler = new HourOfWeekSampler(series.values[metric], series.start, usableHours, lookbackWeeks);
+    if (!sampler.hasHistory) {
+      throw new NoHistoryError(`no ${metric} usage recorded before the forecast start ${toIso(startMs)}`);
     }
-    metrics[metric] = bySeries;
+    const bySeries = ascending.map(() => new Array<number>(horizonHours));
+    for (let step = 0; step < horizonHours; step++) {
+      sampler.quantilesAt(floorToHour(startMs + step * MS_PER_HOUR), ascending, values, 0);
+      for (let k = 0; k < bySeries.length; k++) (bySeries[k] as number[])[step] = values[k] as number;
+    }
+    metrics[metric] = Object.fromEntries(keys.map((key, k) => [key, bySeries[k] as number[]]));
   }
 
   return {
     modelVersion: BASELINE_MODEL_VERSION,
     stepMinutes: 60,
     start: toIso(startMs),
-    timestamps,
+    timestamps: Array.from({ length: horizonHours }, (_, step) => toIso(startMs + step * MS_PER_HOUR)),
     quantiles: [...quantiles],
     metrics,
   };
-}
-
-/** The hourly values of one metric before the forecast start, with the three windows the forecaster draws from. */
-class HistoryPool {
-  private readonly byHourOfDay = new Map<number, number[]>();
-  private sortedAll: number[] | undefined;
-
-  constructor(
-    private readonly series: HourlySeries,
-    private readonly metric: Metric,
-    private readonly usableHours: number,
-    private readonly startMs: number,
-  ) {}
-
-  /** Sorted values at stepHour - w weeks ± 1 h for w = 1..lookbackWeeks, or undefined if none. */
-  sameHourOfWeek(stepHour: number, lookbackWeeks: number): number[] | undefined {
-    const values: number[] = [];
-    for (let week = 1; week <= lookbackWeeks; week++) {
-      const centre = stepHour - week * HOURS_PER_WEEK * MS_PER_HOUR;
-      for (let offset = -WINDOW_HALF_WIDTH_HOURS; offset <= WINDOW_HALF_WIDTH_HOURS; offset++) {
-        const value = this.valueAt(centre + offset * MS_PER_HOUR);
-        if (value !== undefined) values.push(value);
-      }
-    }
-    return values.length > 0 ? sortedAscending(values) : undefined;
-  }
-
-  /** Sorted values at the same UTC hour of day ± 1 h anywhere before the start, or undefined if none. */
-  sameHourOfDay(stepHour: number): number[] | undefined {
-    const hourOfDay = hourOfDayOf(stepHour);
-    let values = this.byHourOfDay.get(hourOfDay);
-    if (values === undefined) {
-      const collected: number[] = [];
-      for (let h = 0; h < this.usableHours; h++) {
-        const distance = Math.abs(hourOfDayOf(this.series.start + h * MS_PER_HOUR) - hourOfDay);
-        if (Math.min(distance, HOURS_PER_DAY - distance) > WINDOW_HALF_WIDTH_HOURS) continue;
-        const value = this.series.values[this.metric][h] as number;
-        if (!Number.isNaN(value)) collected.push(value);
-      }
-      values = sortedAscending(collected);
-      this.byHourOfDay.set(hourOfDay, values);
-    }
-    return values.length > 0 ? values : undefined;
-  }
-
-  /** Every value before the start, sorted. */
-  all(): number[] {
-    if (this.sortedAll === undefined) {
-      const values = Array.from(this.series.values[this.metric].subarray(0, this.usableHours));
-      this.sortedAll = sortedAscending(values.filter((value) => !Number.isNaN(value)));
-    }
-    if (this.sortedAll.length === 0) {
-      throw new NoHistoryError(`no ${this.metric} usage recorded before the forecast start ${toIso(this.startMs)}`);
-    }
-    return this.sortedAll;
-  }
-
-  private valueAt(hourStart: number): number | undefined {
-    const h = (hourStart - this.series.start) / MS_PER_HOUR;
-    if (h < 0 || h >= this.usableHours) return undefined;
-    const value = this.series.values[this.metric][h] as number;
-    return Number.isNaN(value) ? undefined : value;
-  }
-}
-
-function hourOfDayOf(ms: number): number {
-  const hours = Math.floor(ms / MS_PER_HOUR);
-  return ((hours % HOURS_PER_DAY) + HOURS_PER_DAY) % HOURS_PER_DAY;
 }
 
 function hourAfterLastRow(history: readonly UsageSample[]): number {

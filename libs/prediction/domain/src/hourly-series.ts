@@ -22,61 +22,83 @@ export function resampleHourly(samples: readonly UsageSample[]): HourlySeries {
   const times = validatedTimes(samples);
   const intervalMs = medianSpacing(times) ?? MS_PER_HOUR;
 
+  const count = samples.length;
   const start = floorToHour(times[0] as number);
-  const lastEnd = (times[times.length - 1] as number) + intervalMs;
+  const lastEnd = (times[count - 1] as number) + intervalMs;
   const length = Math.ceil((lastEnd - start) / MS_PER_HOUR);
   const covered = new Float64Array(length);
-  const values = {} as Record<Metric, Float64Array>;
-  for (const metric of METRICS) values[metric] = new Float64Array(length);
+  // the four metrics by name, not by a looked-up key: this loop is the cost of reading a history
+  const cpu = new Float64Array(length);
+  const memory = new Float64Array(length);
+  const storage = new Float64Array(length);
+  const network = new Float64Array(length);
 
-  samples.forEach((sample, i) => {
+  for (let i = 0; i < count; i++) {
+    const sample = samples[i] as UsageSample;
     const from = times[i] as number;
-    const to = Math.min(from + intervalMs, times[i + 1] ?? Number.POSITIVE_INFINITY);
+    const to = i + 1 < count ? Math.min(from + intervalMs, times[i + 1] as number) : from + intervalMs;
     for (let hourStart = floorToHour(from); hourStart < to; hourStart += MS_PER_HOUR) {
       const overlap = Math.min(to, hourStart + MS_PER_HOUR) - Math.max(from, hourStart);
       const h = (hourStart - start) / MS_PER_HOUR;
       const total = (covered[h] as number) + overlap;
       covered[h] = total;
       // Incremental weighted mean: exact when every sample of the hour has the same value.
-      for (const metric of METRICS) {
-        const series = values[metric];
-        const mean = series[h] as number;
-        series[h] = mean + (sample[metric] - mean) * (overlap / total);
-      }
+      const weight = overlap / total;
+      cpu[h] = (cpu[h] as number) + (sample.cpu - (cpu[h] as number)) * weight;
+      memory[h] = (memory[h] as number) + (sample.memory - (memory[h] as number)) * weight;
+      storage[h] = (storage[h] as number) + (sample.storage - (storage[h] as number)) * weight;
+      network[h] = (network[h] as number) + (sample.network - (network[h] as number)) * weight;
     }
-  });
+  }
 
   for (let h = 0; h < length; h++) {
-    if (covered[h] === 0) for (const metric of METRICS) values[metric][h] = Number.NaN;
+    if (covered[h] === 0) {
+      cpu[h] = Number.NaN;
+      memory[h] = Number.NaN;
+      storage[h] = Number.NaN;
+      network[h] = Number.NaN;
+    }
   }
-  return { start, length, values };
+  return { start, length, values: { cpu, memory, storage, network } };
 }
 
-function validatedTimes(samples: readonly UsageSample[]): number[] {
-  const times: number[] = [];
-  samples.forEach((sample, i) => {
+function validatedTimes(samples: readonly UsageSample[]): Float64Array {
+  const times = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i] as UsageSample;
     const ms = parseIsoInstant(sample.timestamp);
     if (ms === undefined) {
       throw new InvalidHistoryError(`sample ${i}: timestamp "${sample.timestamp}" is not an ISO-8601 instant with a zone`);
     }
-    const previous = times[i - 1];
-    if (previous !== undefined && ms <= previous) {
+    if (i > 0 && ms <= (times[i - 1] as number)) {
       throw new InvalidHistoryError(`sample ${i}: timestamp ${sample.timestamp} is not after the previous sample's`);
     }
-    for (const metric of METRICS) {
-      const value = sample[metric];
-      if (!Number.isFinite(value) || value < 0) {
-        throw new InvalidHistoryError(`sample ${i}: ${metric} ${value} is not a non-negative number`);
+    if (!(isDemand(sample.cpu) && isDemand(sample.memory) && isDemand(sample.storage) && isDemand(sample.network))) {
+      for (const metric of METRICS) {
+        const value = sample[metric];
+        if (!isDemand(value)) throw new InvalidHistoryError(`sample ${i}: ${metric} ${value} is not a non-negative number`);
       }
     }
-    times.push(ms);
-  });
+    times[i] = ms;
+  }
   return times;
 }
 
+/** A finite, non-negative number. */
+function isDemand(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
+}
+
 /** Median gap between consecutive samples, or undefined for a single sample. */
-function medianSpacing(times: readonly number[]): number | undefined {
-  const gaps = times.slice(1).map((t, i) => t - (times[i] as number)).sort((a, b) => a - b);
-  if (gaps.length === 0) return undefined;
+function medianSpacing(times: Float64Array): number | undefined {
+  if (times.length < 2) return undefined;
+  // a regular history (the usual case) needs no sort
+  const first = (times[1] as number) - (times[0] as number);
+  let regular = true;
+  for (let i = 2; i < times.length && regular; i++) regular = (times[i] as number) - (times[i - 1] as number) === first;
+  if (regular) return first;
+  const gaps = new Float64Array(times.length - 1);
+  for (let i = 1; i < times.length; i++) gaps[i - 1] = (times[i] as number) - (times[i - 1] as number);
+  gaps.sort();
   return gaps[Math.floor((gaps.length - 1) / 2)];
 }

@@ -23,4 +23,16 @@ describe('parseIsoInstant', () => {
       expect(parseIsoInstant(text)).toBeUndefined();
     }
   });
+
+  it('reads the toISOString form exactly as Date does, across centuries, leap days and milliseconds', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const instants = [Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 1, 29), Date.UTC(1900, 2, 1), Date.UTC(100, 0, 1), Date.UTC(1969, 11, 31, 23)];
+    for (let i = 0; i < 2000; i++) instants.push(Math.floor(Date.UTC(100, 0, 1) + next() * (Date.UTC(9999, 11, 31) - Date.UTC(100, 0, 1))));
+    for (const ms of instants) {
+      const iso = new Date(ms).toISOString();
+      expect(parseIsoInstant(iso)).toBe(ms);
+      expect(parseIsoInstant(iso.replace(/\.\d{3}Z$/, 'Z'))).toBe(Math.floor(ms / 1000) * 1000);
+    }
+  });
 });

@@ -35,45 +35,65 @@ export function parseIsoInstant(text: string): number | undefined {
   return local - offsetMinutes * MS_PER_MINUTE;
 }
 
-/** Offsets of the digits of "YYYY-MM-DDTHH:MM:SS" and of its separators. */
-const CANONICAL_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const CANONICAL_SEPARATORS: readonly [number, string][] = [[4, '-'], [7, '-'], [10, 'T'], [13, ':'], [16, ':']];
-
 /**
  * Fast path for the form toISOString writes, "YYYY-MM-DDTHH:MM:SSZ" or with ".sss": histories arrive in it,
- * and the regular expression made parsing them the largest cost of a forecast. Anything else: undefined.
+ * and the regular expression made parsing them the largest cost of a forecast. Character codes and integer
+ * calendar arithmetic only (no Date): reading a four-week history is mostly this. Anything else: undefined.
  */
 function parseCanonicalUtc(text: string): number | undefined {
-  if (text.length !== 20 && text.length !== 24) return undefined;
-  if (text.charCodeAt(text.length - 1) !== 90 /* Z */) return undefined;
-  for (const [at, separator] of CANONICAL_SEPARATORS) if (text[at] !== separator) return undefined;
-  for (const at of CANONICAL_DIGITS) if (!isDigit(text.charCodeAt(at))) return undefined;
-  let millis = 0;
-  if (text.length === 24) {
-    if (text[19] !== '.' || !isDigit(text.charCodeAt(20)) || !isDigit(text.charCodeAt(21)) || !isDigit(text.charCodeAt(22))) return undefined;
-    millis = digits(text, 20, 3);
+  const length = text.length;
+  if (length !== 20 && length !== 24) return undefined;
+  if (text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined;
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return undefined;
+  let millis = 0;
+  if (length === 24) {
+    if (text.charCodeAt(19) !== 46 /* . */) return undefined;
+    const hundreds = text.charCodeAt(20) - 48;
+    const tens = twoDigits(text, 21);
+    if (hundreds < 0 || hundreds > 9 || tens < 0) return undefined;
+    millis = hundreds * 100 + tens;
+  }
+  const year = century * 100 + yearOfCentury;
   // out-of-range fields are left to the general parser, which refuses them
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second) + millis;
+  // Date.UTC reads years 0-99 as 1900-1999; keep that quirk rather than reimplement it
+  if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second) + millis;
+  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
+/** The two-digit number at text[at..at+2), or -1 when either is not a digit. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const units = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
 }
 
-function digits(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
-  return value;
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

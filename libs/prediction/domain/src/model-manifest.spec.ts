@@ -1,5 +1,5 @@
 import { InvalidModelManifestError } from './errors';
-import { FEATURE_NAMES } from './features';
+import { FEATURE_NAMES, FEATURE_NAMES_V2 } from './features';
 import { parseModelManifest } from './model-manifest';
 
 const valid = {
@@ -26,6 +26,16 @@ describe('parseModelManifest', () => {
     expect(parseModelManifest(valid)).toMatchObject({ version: '1.0.0', maxHorizon: 168, eventUplift: 'applied-by-caller' });
   });
 
+  it('accepts a manifest of feature spec v2 with its 99 names', () => {
+    const v2 = { ...valid, featureSpec: 'v2', featureNames: FEATURE_NAMES_V2, inputs: { features: ['N', 99] } };
+    expect(parseModelManifest(v2)).toMatchObject({ featureSpec: 'v2', featureNames: FEATURE_NAMES_V2 });
+  });
+
+  it('refuses names of the other feature spec', () => {
+    expect(() => parseModelManifest({ ...valid, featureSpec: 'v2' })).toThrow(/feature spec v2 has 99 features, got 63/);
+    expect(() => parseModelManifest({ ...valid, featureNames: FEATURE_NAMES_V2 })).toThrow(/feature spec v1 has 63 features, got 99/);
+  });
+
   it('names the feature that is out of place', () => {
     const swapped = [...FEATURE_NAMES];
     [swapped[0], swapped[1]] = [swapped[1] as string, swapped[0] as string];
@@ -34,7 +44,7 @@ describe('parseModelManifest', () => {
 
   it('refuses unordered quantiles, another feature spec and priors without a default', () => {
     expect(() => parseModelManifest({ ...valid, quantiles: [0.5, 0.1] })).toThrow(/strictly increasing/);
-    expect(() => parseModelManifest({ ...valid, featureSpec: 'v2' })).toThrow(InvalidModelManifestError);
+    expect(() => parseModelManifest({ ...valid, featureSpec: 'v3' })).toThrow(InvalidModelManifestError);
     expect(() => parseModelManifest({ ...valid, scalePriors: { web: valid.scalePriors.default } })).toThrow(/"default" prior/);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METRICS } from '@clonecast/contracts';
 import { InvalidModelManifestError } from './errors';
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, type ScalePriors } from './features';
+import { FEATURE_SPECS, featureCountOf, featureNamesOf, type ScalePriors } from './features';
 import { MAX_HORIZON_HOURS } from './hour-of-week-forecaster';
 
 const positiveDemand = z.object({
@@ -13,7 +13,7 @@ const positiveDemand = z.object({
 
 const quantileKey = z.string().regex(/^0\.\d+$/, 'quantile key like "0.95"');
 
-/** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md defines it. */
+/** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md (v1) and FEATURES-v2.md (v2) define it. */
 export const modelManifestSchema = z
   .object({
     version: z.string().min(1),
@@ -21,8 +21,8 @@ export const modelManifestSchema = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha256'),
     inputs: z.unknown(),
     outputs: z.unknown(),
-    featureSpec: z.literal(FEATURE_SPEC),
-    featureNames: z.array(z.string()).length(FEATURE_COUNT),
+    featureSpec: z.enum(FEATURE_SPECS),
+    featureNames: z.array(z.string()),
     quantiles: z.array(z.number().gt(0).lt(1)).min(1),
     metrics: z.array(z.enum(METRICS)).length(METRICS.length),
     maxHorizon: z.number().int().min(1).max(MAX_HORIZON_HOURS),
@@ -37,12 +37,20 @@ export const modelManifestSchema = z
     if (m.quantiles.some((q, i) => i > 0 && q <= (m.quantiles[i - 1] as number))) {
       ctx.addIssue({ code: 'custom', path: ['quantiles'], message: 'must be strictly increasing' });
     }
-    const misplaced = m.featureNames.findIndex((name, i) => name !== FEATURE_NAMES[i]);
+    const names = featureNamesOf(m.featureSpec);
+    if (m.featureNames.length !== featureCountOf(m.featureSpec)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['featureNames'],
+        message: `feature spec ${m.featureSpec} has ${featureCountOf(m.featureSpec)} features, got ${m.featureNames.length}`,
+      });
+    }
+    const misplaced = m.featureNames.findIndex((name, i) => name !== names[i]);
     if (misplaced >= 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['featureNames', misplaced],
-        message: `expected "${FEATURE_NAMES[misplaced]}" (feature spec ${FEATURE_SPEC}), got "${m.featureNames[misplaced]}"`,
+        message: `expected "${names[misplaced]}" (feature spec ${m.featureSpec}), got "${m.featureNames[misplaced]}"`,
       });
     }
     if (m.metrics.some((metric, i) => metric !== METRICS[i])) {

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { METRICS, type Metric } from '@clonecast/contracts';
-import { buildFeatureRows, FEATURE_COUNT, FEATURE_NAMES, parseIsoInstant, type HourlySeries, type ScalePriors } from '../src';
+import { buildFeatureRows, featureCountOf, featureNamesOf, parseIsoInstant, type FeatureSpec, type HourlySeries, type ScalePriors } from '../src';
 
-// Written by the Python trainer from the same FEATURES.md; a missing file is a failure, never a skip.
-const VECTORS_FILE = path.resolve(__dirname, '../../../../models/demand-forecaster/test-vectors/features-v1.json');
+// Written by the Python trainer from the same FEATURES.md / FEATURES-v2.md; a missing file is a failure, never a skip.
+const VECTORS_DIR = path.resolve(__dirname, '../../../../models/demand-forecaster/test-vectors');
 const TOLERANCE = 1e-5;
 
 const perMetric = <T extends z.ZodType>(value: T) => z.object({ cpu: value, memory: value, storage: value, network: value });
 const demand = perMetric(z.number());
 
-const vectorsSchema = z.object({
-  featureSpec: z.literal('v1'),
+const vectorsSchema = (spec: FeatureSpec) => z.object({
+  featureSpec: z.literal(spec),
   featureNames: z.array(z.string()),
   scalePriors: z.record(z.string(), demand).refine((p) => 'default' in p),
   cases: z
@@ -36,7 +36,7 @@ const vectorsSchema = z.object({
           ),
         }),
         expected: z.object({
-          rows: z.array(z.array(z.number()).length(FEATURE_COUNT)),
+          rows: z.array(z.array(z.number()).length(featureCountOf(spec))),
           scale: demand,
           missing: perMetric(z.union([z.literal(0), z.literal(1)])),
         }),
@@ -45,8 +45,8 @@ const vectorsSchema = z.object({
     .min(1),
 });
 
-function readVectors(): z.infer<typeof vectorsSchema> {
-  return vectorsSchema.parse(JSON.parse(readFileSync(VECTORS_FILE, 'utf8')));
+function readVectors(spec: FeatureSpec): z.infer<ReturnType<typeof vectorsSchema>> {
+  return vectorsSchema(spec).parse(JSON.parse(readFileSync(path.join(VECTORS_DIR, `features-${spec}.json`), 'utf8')));
 }
 
 function seriesOf({ start, values }: { start: string; values: Record<Metric, (number | null)[]> }): HourlySeries {
@@ -55,11 +55,13 @@ function seriesOf({ start, values }: { start: string; values: Record<Metric, (nu
   return { start: parseIsoInstant(start) as number, length: values.cpu.length, values: series };
 }
 
-describe(`feature parity with the Python trainer (${path.basename(VECTORS_FILE)})`, () => {
-  const vectors = readVectors();
+describe.each(['v1', 'v2'] as const)('feature parity with the Python trainer (features-%s.json)', (spec) => {
+  const vectors = readVectors(spec);
+  const names = featureNamesOf(spec);
+  const count = featureCountOf(spec);
 
   it('names the features as this code does', () => {
-    expect(vectors.featureNames).toEqual(FEATURE_NAMES);
+    expect(vectors.featureNames).toEqual(names);
   });
 
   it.each(vectors.cases.map((c) => [c.name, c] as const))('%s: every feature within 1e-5', (_name, { inputs, expected }) => {
@@ -71,14 +73,16 @@ describe(`feature parity with the Python trainer (${path.basename(VECTORS_FILE)}
       applications: inputs.applications,
       events: inputs.events,
       scalePriors: vectors.scalePriors as ScalePriors,
+      featureSpec: spec,
     });
 
-    expect(features.rows).toHaveLength(expected.rows.length * FEATURE_COUNT);
+    expect(features.featureCount).toBe(count);
+    expect(features.rows).toHaveLength(expected.rows.length * count);
     const mismatches: string[] = [];
     expected.rows.forEach((row, h) =>
       row.forEach((want, f) => {
-        const got = features.rows[h * FEATURE_COUNT + f] as number;
-        if (!(Math.abs(got - want) <= TOLERANCE)) mismatches.push(`step ${h} ${FEATURE_NAMES[f]}: got ${got}, want ${want}`);
+        const got = features.rows[h * count + f] as number;
+        if (!(Math.abs(got - want) <= TOLERANCE)) mismatches.push(`step ${h} ${names[f]}: got ${got}, want ${want}`);
       }),
     );
     expect(mismatches.slice(0, 20)).toEqual([]);
