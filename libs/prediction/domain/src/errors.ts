@@ -1,12 +1,7 @@
-/** Base of every prediction-domain error: `code` is machine-readable and travels in clone.failed. */
-export abstract class DomainError extends Error {
-  abstract readonly code: string;
+import { DomainError } from '@clonecast/contracts';
 
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** The shared base of domain errors (its `code` travels in clone.failed), re-exported for this library's callers. */
+export { DomainError };
 
 /** The usage history cannot be read: bad header, bad value, bad or out-of-order timestamp. */
 export class InvalidHistoryError extends DomainError {

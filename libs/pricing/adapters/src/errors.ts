@@ -1,14 +1,7 @@
-import type { Cloud } from '@clonecast/contracts';
+import { DomainError, type Cloud } from '@clonecast/contracts';
 
 /** Base of every price-refresh failure; `code` is stable for callers and reports. */
-export abstract class PriceRefreshError extends Error {
-  abstract readonly code: string;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export abstract class PriceRefreshError extends DomainError {}
 
 /** No credentials in the SDK's standard chain: a setup problem for the user, not a provider failure. */
 export class MissingCredentialsError extends PriceRefreshError {

@@ -1,12 +1,7 @@
-/** Base of every price-catalog failure; `code` is stable for callers and events. */
-export abstract class PriceCatalogError extends Error {
-  abstract readonly code: string;
+import { DomainError } from '@clonecast/contracts';
 
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** Base of every price-catalog failure; `code` is stable for callers and events. */
+export abstract class PriceCatalogError extends DomainError {}
 
 export class InvalidCatalogError extends PriceCatalogError {
   readonly code = 'INVALID_CATALOG';

@@ -1,12 +1,7 @@
-/** Base of every provisioning failure; `code` is what a clone.failed event carries. */
-export abstract class ProvisioningError extends Error {
-  abstract readonly code: string;
+import { DomainError } from '@clonecast/contracts';
 
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** Base of every provisioning failure; `code` is what a clone.failed event carries. */
+export abstract class ProvisioningError extends DomainError {}
 
 export class NoActiveAllocationsError extends ProvisioningError {
   readonly code = 'NO_ACTIVE_ALLOCATIONS';

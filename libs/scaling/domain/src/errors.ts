@@ -1,12 +1,7 @@
-/** Base of every scaling-domain error: `code` is machine-readable. */
-export abstract class DomainError extends Error {
-  abstract readonly code: string;
+import { DomainError } from '@clonecast/contracts';
 
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** The shared base of domain errors (its `code` travels in clone.failed), re-exported for this library's callers. */
+export { DomainError };
 
 /** A control policy that cannot drive a sane control loop. */
 export class InvalidScalingPolicyError extends DomainError {
