@@ -34,6 +34,11 @@ export interface MasterResult {
   /** A proven lower bound on the full problem's optimum (the master relaxes the per-step integrality). */
   lowerBound: number;
   objective: number;
+  /**
+   * Per class, the LP's dual value of one more vCPU and one more GiB of non-spot capacity held for the
+   * whole class (its weight included): (vcpu, GiB) prices of capacity, empty without an optimal LP.
+   */
+  capacityPrices: Array<[number, number]>;
 }
 
 /**
@@ -64,6 +69,8 @@ export function solveCommitmentMaster(highs: Highs, input: MasterInput): MasterR
     rowLower.push(lower);
   };
   const spotExists = hourly.some((h) => h.spot);
+  /** Per class, the rows where capacity counts, with the weight of one unit of vCPU / GiB in each. */
+  const capacityRows: Array<Array<[row: number, cpu: number, memory: number]>> = [];
 
   for (const stepClass of classes) {
     const first = colCost.length;
@@ -79,10 +86,16 @@ export function solveCommitmentMaster(highs: Highs, input: MasterInput): MasterR
     ];
     const cpu = capacity((o) => o.vcpu, false);
     const memory = capacity((o) => o.memoryGiB, false);
+    const rows: Array<[number, number, number]> = [];
+    capacityRows.push(rows);
+    rows.push([rowLower.length, 1, 0]);
     addRow(cpu, stepClass.required.cpu);
+    rows.push([rowLower.length, 0, 1]);
     addRow(memory, stepClass.required.memory);
     if (spotExists && maxSpotShare < 1) {
+      rows.push([rowLower.length, 1, 0]);
       addRow(capacity((o) => o.vcpu, true), (1 - maxSpotShare) * stepClass.required.cpu);
+      rows.push([rowLower.length, 0, 1]);
       addRow(capacity((o) => o.memoryGiB, true), (1 - maxSpotShare) * stepClass.required.memory);
     }
     if (minInstances > 0)
@@ -98,6 +111,7 @@ export function solveCommitmentMaster(highs: Highs, input: MasterInput): MasterR
       tail.forEach((d, i) => {
         sum += d;
         const k = i + 1;
+        rows.push([rowLower.length, resource === 'cpu' ? k / scenarioCount : 0, resource === 'memory' ? k / scenarioCount : 0]);
         addRow([[unmetCol, 1], ...entries.map(([col, value]) => [col, (k / scenarioCount) * value] as [number, number])], sum / scenarioCount);
       });
     }
@@ -122,19 +136,32 @@ export function solveCommitmentMaster(highs: Highs, input: MasterInput): MasterR
     model.run();
     const code = model.getModelStatus();
     const statuses = highs.constants.modelStatus;
-    if (code === statuses.infeasible) return { status: 'infeasible', commitmentCounts: [], commitmentValues: [], lowerBound: Infinity, objective: Infinity };
+    if (code === statuses.infeasible) return { status: 'infeasible', commitmentCounts: [], commitmentValues: [], lowerBound: Infinity, objective: Infinity, capacityPrices: [] };
     const hasSolution = Number(model.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
-    if (!hasSolution) return { status: code === statuses.timeLimit ? 'time-limit' : 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity };
+    if (!hasSolution) return { status: code === statuses.timeLimit ? 'time-limit' : 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity, capacityPrices: [] };
     const objective = model.getObjectiveValue();
     const integer = commitments.length > 0 && !input.relaxed;
     const lowerBound = integer ? Number(model.info.get('mip_dual_bound')) : code === statuses.optimal ? objective : 0;
-    const colValue = model.getSolution().colValue;
+    const solution = model.getSolution();
+    const colValue = solution.colValue;
+    const capacityPrices =
+      code === statuses.optimal
+        ? capacityRows.map((rows) =>
+            rows.reduce<[number, number]>(
+              (sum, [row, c, m]) => {
+                const dual = Math.max(0, solution.rowDual[row] ?? 0);
+                return [sum[0] + c * dual, sum[1] + m * dual];
+              },
+              [0, 0],
+            ),
+          )
+        : [];
     const commitmentValues = commitments.map((_, k) => Math.max(0, colValue[k] ?? 0));
     const commitmentCounts = commitmentValues.map((v) => Math.round(v));
-    return { status: code === statuses.optimal ? 'optimal' : 'time-limit', commitmentCounts, commitmentValues, lowerBound: Number.isFinite(lowerBound) ? lowerBound : 0, objective };
+    return { status: code === statuses.optimal ? 'optimal' : 'time-limit', commitmentCounts, commitmentValues, lowerBound: Number.isFinite(lowerBound) ? lowerBound : 0, objective, capacityPrices };
   } catch {
     // A native failure is not the caller's mistake: the optimiser falls back to its heuristic.
-    return { status: 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity };
+    return { status: 'error', commitmentCounts: [], commitmentValues: [], lowerBound: 0, objective: Infinity, capacityPrices: [] };
   } finally {
     model.dispose();
   }

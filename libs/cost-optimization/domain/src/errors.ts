@@ -1,14 +1,7 @@
-import type { Cloud } from '@clonecast/contracts';
+import { DomainError, type Cloud } from '@clonecast/contracts';
 
 /** Base of every cost-optimisation failure: `code` is machine-readable and travels in clone.failed. */
-export abstract class CostOptimizationError extends Error {
-  abstract readonly code: string;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export abstract class CostOptimizationError extends DomainError {}
 
 /** The placement constraints leave no instance type to choose from. */
 export class NoCatalogRowsError extends CostOptimizationError {

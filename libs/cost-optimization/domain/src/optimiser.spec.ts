@@ -187,15 +187,21 @@ describe('planOptimalAllocation', () => {
     expect(solver.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
   });
 
-  it.each([
-    ['steady', [10, 9, 10], [40, 36, 40]],
-    ['peaky', [3, 17, 2], [10, 70, 8]],
-    ['tiny', [0.5, 1.5, 0.2], [1, 3, 0.5]],
-  ])('with commitments, reports a gap at least the true gap against brute force (%s demand)', (_, cpu, memory) => {
+  it.each(
+    (
+      [
+        ['steady', [10, 9, 10], [40, 36, 40]],
+        ['peaky', [3, 17, 2], [10, 70, 8]],
+        ['tiny', [0.5, 1.5, 0.2], [1, 3, 0.5]],
+      ] as Array<[string, number[], number[]]>
+    ).flatMap(([name, cpu, memory]) => [0, Infinity].map((budget) => [name, budget, cpu, memory] as const)),
+  )('with commitments, reports a gap at least the true gap against brute force (%s demand, bound budget %s ms)', (_, budget, cpu, memory) => {
     const hours = cpu.length;
     const forecast = forecastOf({ '0.95': cpu }, { '0.95': memory });
+    // Budget 0: the bound is the one found before the budget ran out (still valid); unlimited: the full search.
     const { plan, solver } = planOptimalAllocation(highs, forecast, request(hours, { clouds: ['gcp'], allowCommitments: true }), toyCatalog, NOW, {
       unmetPenalty: { cpu: 0, memory: 0 },
+      boundBudgetMs: budget,
     });
     // Brute force: 0..4 committed n2-standard-8 (3-year, the cheaper term), then per hour every mix of up to
     // 6 on-demand instances of each type for the rest, at least one instance running.

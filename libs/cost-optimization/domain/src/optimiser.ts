@@ -6,7 +6,8 @@ import { BudgetExceededError, InfeasiblePlanError } from './errors';
 import { type Offer, candidateOffers, lpHull, offerKey, pruneDominated } from './offers';
 import { expectedShortfall } from './shortfall';
 import { type StepDemand, demandModel } from './step-demand';
-import { type HourlyOption, StepCoveringSolver } from './step-covering';
+import { ExactStepTables } from './exact-step';
+import { type HourlyOption, type StepProblem, StepCoveringSolver } from './step-covering';
 
 export const OPTIMISER_PLANNER = 'lp-commitments-then-step-covering@2';
 
@@ -15,6 +16,14 @@ const HOUR_MS = 60 * 60 * 1000;
 const BUDGET_TOLERANCE = 1e-9;
 /** Relative slack taken off the HiGHS LP optimum before it is used as a bound (its feasibility tolerances). */
 const LP_BOUND_SLACK = 1e-7;
+/** Largest grid of the exact per-step tables (cells per table); larger accounts use the branch and bound. */
+const MAX_EXACT_CELLS = 160_000;
+/** Largest grid the Lagrangian bound builds tables on (one per distinct per-step price vector). */
+const MAX_LAGRANGIAN_CELLS = 160_000;
+/** Subgradient steps of the Lagrangian bound after its two starts (the plan's time budget may stop it earlier). */
+const LAGRANGIAN_ITERATIONS = 3;
+/** The Lagrangian stops improving once within this fraction of the best plan (well inside the target gap). */
+const LAGRANGIAN_TARGET = 0.002;
 /** z such that P(Z <= z) = 0.9 for a standard normal. */
 const Z_90 = 1.2815515655446004;
 
@@ -38,6 +47,11 @@ export interface OptimiserOptions {
   families?: readonly string[];
   /** Search nodes per distinct step before the per-step search stops with a bound (default 500). */
   nodeLimitPerStep?: number;
+  /**
+   * Time after which the optimiser stops improving the lower bound of a plan with commitments, ms from the
+   * start of the solve (default 150). The plan is still complete; its gap is reported as proven so far.
+   */
+  boundBudgetMs?: number;
 }
 
 /** optimal: gap ~0; within-gap: gap <= targetGap; above-target-gap: proven gap larger; heuristic-fallback: HiGHS gave no answer. */
@@ -78,6 +92,7 @@ interface Settings {
   unmetPenalty: { cpu: number; memory: number };
   spotInterruptionsPerHour: number;
   nodeLimitPerStep: number;
+  boundBudgetMs: number;
 }
 
 /**
@@ -111,6 +126,7 @@ export function planOptimalAllocation(
     unmetPenalty: options.unmetPenalty ?? { cpu: 0.1, memory: 0.0125 },
     spotInterruptionsPerHour: options.spotInterruptionsPerHour ?? 0.05,
     nodeLimitPerStep: options.nodeLimitPerStep ?? 500,
+    boundBudgetMs: options.boundBudgetMs ?? 150,
   };
   const first = optimise(highs, forecast, request, catalog, now, options, settings);
   const { budget } = request.constraints;
@@ -164,7 +180,14 @@ function optimise(
   });
   // The per-step search proves optimality to a quarter of the target gap: enough, and much faster than exact.
   const searchTolerance = settings.targetGap / 4;
-  const stepSolver = new StepCoveringSolver(hourlyOffers.map(asOption), settings.nodeLimitPerStep, searchTolerance);
+  const searchSolver = new StepCoveringSolver(hourlyOffers.map(asOption), settings.nodeLimitPerStep, searchTolerance);
+  // Exact tables when the account is small enough for them (the same for every step and commitment level).
+  const extent = {
+    cpu: Math.max(...classes.map((c) => Math.max(c.step.required.cpu, ...c.step.tail.cpu))),
+    memory: Math.max(...classes.map((c) => Math.max(c.step.required.memory, ...c.step.tail.memory))),
+  };
+  const exactTables = ExactStepTables.build(hourlyOffers.map(asOption), commitmentOffers, extent.cpu, extent.memory, MAX_EXACT_CELLS);
+  const stepSolver = { solve: (problem: StepProblem) => exactTables?.solve(problem) ?? searchSolver.solve(problem) };
   const capacityOf = (counts: readonly number[]) =>
     commitmentOffers.reduce(
       (sum, offer, k) => {
@@ -187,6 +210,7 @@ function optimise(
   let master: SolverReport['master'] = commitmentOffers.length === 0 ? 'not-needed' : 'skipped';
   let lpBound = 0;
   let toTry: number[][] = [commitmentOffers.map(() => 0)];
+  let capacityPrices: Array<[number, number]> = [];
   const masterStarted = performance.now();
   if (highs && commitmentOffers.length > 0) {
     const lpCommitments = lpHull(commitmentOffers);
@@ -208,6 +232,7 @@ function optimise(
     master = result.status;
     if (result.status === 'infeasible') throw new InfeasiblePlanError('the linear relaxation is infeasible');
     if (result.status === 'optimal') lpBound = result.lowerBound * (1 - LP_BOUND_SLACK);
+    capacityPrices = result.capacityPrices;
     if (result.commitmentValues.length === lpCommitments.length) {
       const values = commitmentOffers.map((offer) => result.commitmentValues[lpCommitments.indexOf(offer)] ?? 0);
       toTry = roundings(values);
@@ -227,37 +252,46 @@ function optimise(
   });
 
   // 4. Lower bound. Without commitments the steps are independent: the per-step bounds add up. With them,
-  //    the LP bound, and - when that is not tight enough - the per-step integer problems with commitments
-  //    priced by the hour (free to change every hour): a relaxation too, strong when demand is small.
+  //    the LP bound, and - when that is not tight enough and the plan's time budget allows - a Lagrangian
+  //    bound (below). Past the budget the bound found so far is reported as it is (valid, maybe loose).
   let lowerBound: number;
+  const deadline = started + settings.boundBudgetMs;
   if (commitmentOffers.length === 0) {
     lowerBound = chosen.solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
   } else {
     lowerBound = lpBound;
-    if (lpBound < chosen.objective * (1 - settings.targetGap)) {
+    const loose = () => lowerBound < chosen.objective * (1 - settings.targetGap);
+    if (loose() && exactTables && exactTables.cells <= MAX_LAGRANGIAN_CELLS) {
+      // 5. Copies of the commitment counts per step, tied to the shared counts by per-step prices mu_t
+      //    (summing to each commitment's price for the timeframe), make the steps separable: each is an
+      //    exact per-step problem with commitments as options at mu_t, and any such mu gives a valid bound.
+      //    Tried: the uniform hourly price (commitments free to change every hour, strong for small demand),
+      //    the LP duals, then projected subgradient steps from the better one while the budget lasts.
+      const result = lagrangianBound(exactTables, hourlyOffers, commitmentOffers, classes, hours, chosen.objective, capacityPrices, (c) => stepProblem(c, none), deadline);
+      lowerBound = Math.max(lowerBound, result.bound);
+      // The commitments most steps pick at the best prices are one more plan (small demand: the LP's levels
+      // round badly, a fraction of a large type).
+      if (master === 'optimal')
+        for (const counts of new Map(result.candidates.map((c) => [c.join(','), c])).values())
+          if (counts.some((c) => c > 0)) {
+            const plan = evaluate(counts);
+            if (plan.objective < chosen.objective) chosen = plan;
+          }
+    } else if (loose() && performance.now() < deadline) {
+      // Grid too large for tables: the per-step integer problems with commitments priced by the hour
+      // (the uniform Lagrangian prices) by the branch and bound, step by step until the budget ends.
       const relaxed = orderForSearch([...hourlyOffers, ...commitmentOffers], peak);
-      const relaxedSolver = new StepCoveringSolver(relaxed.map(asOption), settings.nodeLimitPerStep, searchTolerance);
-      const relaxedSolutions = classes.map((stepClass) => relaxedSolver.solve(stepProblem(stepClass, none)));
-      const integerBound = relaxedSolutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
-      lowerBound = Math.max(lowerBound, integerBound);
-      // Small demand: the LP's levels round badly (a fraction of a large type). The commitments the hourly
-      // pricing picks at most steps - each type at the count it has at half the hours - are one more plan.
-      if (highs && master === 'optimal') {
-        const at = relaxed.map((offer) => commitmentOffers.indexOf(offer));
-        const counts = commitmentOffers.map(() => [] as number[]);
-        relaxedSolutions.forEach((s, i) => {
-          const weight = classes[i]?.steps.length ?? 0;
-          s.counts.forEach((count, j) => {
-            const k = at[j] ?? -1;
-            if (k >= 0) for (let w = 0; w < weight; w++) counts[k]?.push(count);
-          });
-        });
-        const median = counts.map((c) => [...c].sort((a, b) => a - b)[Math.floor(c.length / 2)] ?? 0);
-        if (median.some((c) => c > 0)) {
-          const plan = evaluate(median);
-          if (plan.objective < chosen.objective) chosen = plan;
+      const relaxedSearch = new StepCoveringSolver(relaxed.map(asOption), settings.nodeLimitPerStep, searchTolerance);
+      let integerBound = 0;
+      let complete = true;
+      for (const [i, stepClass] of classes.entries()) {
+        if (performance.now() > deadline) {
+          complete = false;
+          break;
         }
+        integerBound += (classes[i]?.steps.length ?? 0) * relaxedSearch.solve(stepProblem(stepClass, none)).lowerBound;
       }
+      if (complete) lowerBound = Math.max(lowerBound, integerBound);
     }
   }
   const { solutions, objective } = chosen;
@@ -313,6 +347,128 @@ function optimise(
       distinctSteps: classes.length,
     },
   };
+}
+
+/**
+ * max over a few price vectors mu of sum_t weight_t * g_t(mu_t), g_t the exact per-step problem with the
+ * commitments bought by the hour at mu_t (sum_t weight_t mu_t = hours x hourly price per commitment type;
+ * any such mu >= 0 gives a valid bound). Each distinct price vector builds one table (steps with the same
+ * prices share it: the uniform start is one table, the LP duals and the subgradient steps a few), over the
+ * options left after dropping those another non-spot option beats one for one at those prices (exact).
+ * After the uniform prices, stops at `deadline` with the best complete evaluation. Also returns, per complete evaluation, the
+ * commitment counts the median step chose (candidate plans).
+ */
+function lagrangianBound(
+  tables: ExactStepTables,
+  hourlyOffers: readonly Offer[],
+  commitmentOffers: readonly Offer[],
+  classes: readonly GroupedSteps[],
+  hours: number,
+  upper: number,
+  capacityPrices: ReadonlyArray<[number, number]>,
+  problemOf: (c: GroupedSteps) => StepProblem,
+  deadline: number,
+): { bound: number; candidates: number[][] } {
+  const nonSpot = hourlyOffers.filter((o) => o.kind !== 'spot').map(asOption);
+  const weights = classes.map((c) => c.steps.length);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const budget = commitmentOffers.map((o) => hours * o.effectiveHourly);
+  const floor = budget.map((b) => b * 1e-9);
+  const cache = new Map<string, { tables: ExactStepTables; origin: number[] } | undefined>();
+  const tablesFor = (prices: readonly number[]) => {
+    const key = prices.join(',');
+    if (cache.has(key)) return cache.get(key);
+    const options = [...nonSpot, ...commitmentOffers.map((o, k) => ({ ...asOption(o), hourly: prices[k] ?? 0 }))];
+    const origin = options.map((_, i) => (i < nonSpot.length ? -1 : i - nonSpot.length));
+    const keep = options.map((o, i) => !options.some((d, j) => j !== i && beats(d, o, j, i)));
+    const kept = options.filter((_, i) => keep[i]);
+    const built = tables.withNonSpot(kept);
+    const entry = built ? { tables: built, origin: origin.filter((_, i) => keep[i]) } : undefined;
+    cache.set(key, entry);
+    return entry;
+  };
+  /** sum_t weight_t g_t(mu_t) and the commitments each step buys; undefined past the deadline or off the grid. */
+  const evaluateAt = (mu: readonly number[][], untilDeadline: boolean) => {
+    let value = 0;
+    const ys: number[][] = [];
+    for (let t = 0; t < classes.length; t++) {
+      if (untilDeadline && performance.now() > deadline) return undefined;
+      const entry = tablesFor(mu[t] ?? []);
+      const solution = entry?.tables.solve(problemOf(classes[t] as GroupedSteps));
+      if (!entry || !solution || !Number.isFinite(solution.lowerBound)) return undefined;
+      value += (weights[t] ?? 0) * solution.lowerBound;
+      const y = commitmentOffers.map(() => 0);
+      solution.counts.forEach((count, i) => {
+        const k = entry.origin[i] ?? -1;
+        if (k >= 0) y[k] = (y[k] ?? 0) + count;
+      });
+      ys.push(y);
+    }
+    return { value, ys };
+  };
+  const medianCounts = (ys: readonly number[][]) =>
+    commitmentOffers.map((_, k) => {
+      const sorted = ys.flatMap((y, t) => new Array<number>(weights[t] ?? 0).fill(y[k] ?? 0)).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)] ?? 0;
+    });
+
+  const uniform = classes.map(() => budget.map((b) => b / total));
+  // The LP duals: a commitment is worth at step t what its capacity is worth there; scaled down where that
+  // exceeds the budget, and the rest of the budget spread evenly.
+  const lpPrices = classes.map((_, t) => {
+    const [pc, pm] = capacityPrices[t] ?? [0, 0];
+    return commitmentOffers.map((o) => (o.vcpu * pc + o.memoryGiB * pm) / (weights[t] || 1));
+  });
+  const lpSums = commitmentOffers.map((_, k) => lpPrices.reduce((sum, p, t) => sum + (weights[t] ?? 0) * (p[k] ?? 0), 0));
+  const fromLp = lpPrices.map((prices) =>
+    prices.map((p, k) => {
+      const b = budget[k] ?? 0;
+      const scale = Math.min(1, b / ((lpSums[k] ?? 0) || 1));
+      return Math.max(floor[k] ?? 0, p * scale + (b - Math.min(b, lpSums[k] ?? 0)) / total);
+    }),
+  );
+
+  let bound = -Infinity;
+  const candidates: number[][] = [];
+  let current: { mu: number[][]; value: number; ys: number[][] } | undefined;
+  const tryAt = (mu: number[][], untilDeadline = true) => {
+    const result = evaluateAt(mu, untilDeadline);
+    if (!result) return false;
+    candidates.push(medianCounts(result.ys));
+    // Subgradient steps start from the better start, then from each new point (not monotone: keep the best).
+    if (!current || result.value > bound) current = { mu, ...result };
+    bound = Math.max(bound, result.value);
+    return true;
+  };
+  // The uniform prices always (one table; their median plan is the candidate that finds the single
+  // committed small instance at small demand), the rest while the budget lasts.
+  tryAt(uniform, false);
+  if (capacityPrices.length === classes.length && bound < upper * (1 - LAGRANGIAN_TARGET)) tryAt(fromLp);
+  for (let iteration = 0; iteration < LAGRANGIAN_ITERATIONS && current && bound < upper * (1 - LAGRANGIAN_TARGET); iteration++) {
+    const { mu, value, ys } = current;
+    // Projected subgradient (Polyak): d_t = y_t - mean y keeps sum_t weight_t mu_t fixed.
+    const mean = commitmentOffers.map((_, k) => ys.reduce((sum, y, t) => sum + (weights[t] ?? 0) * (y[k] ?? 0), 0) / total);
+    const norm = ys.reduce((sum, y, t) => sum + (weights[t] ?? 0) * y.reduce((s, v, k) => s + (v - (mean[k] ?? 0)) ** 2, 0), 0);
+    if (norm <= 0 || upper - value <= 0) break;
+    const theta = (upper - value) / norm;
+    const next = mu.map((prices, t) => prices.map((p, k) => Math.max(floor[k] ?? 0, p + theta * ((ys[t]?.[k] ?? 0) - (mean[k] ?? 0)))));
+    // Back onto sum_t weight_t mu_t = budget (clamping at the floor moved it): scale per type.
+    const sums = commitmentOffers.map((_, k) => next.reduce((sum, prices, t) => sum + (weights[t] ?? 0) * (prices[k] ?? 0), 0));
+    const projected = next.map((prices) => prices.map((p, k) => (p * (budget[k] ?? 0)) / (sums[k] || 1)));
+    const result = evaluateAt(projected, true);
+    if (!result) break;
+    candidates.push(medianCounts(result.ys));
+    bound = Math.max(bound, result.value);
+    current = { mu: projected, ...result };
+  }
+  return { bound, candidates };
+}
+
+/** d replaces o one for one in any non-spot mix: as much of both resources for no more (ties: the first). */
+function beats(d: HourlyOption, o: HourlyOption, j: number, i: number): boolean {
+  if (d.spot !== o.spot || d.vcpu < o.vcpu || d.memoryGiB < o.memoryGiB || d.hourly > o.hourly) return false;
+  const equal = d.vcpu === o.vcpu && d.memoryGiB === o.memoryGiB && d.hourly === o.hourly;
+  return !equal || j < i;
 }
 
 /**

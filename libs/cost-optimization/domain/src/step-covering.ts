@@ -333,7 +333,7 @@ function leastPenalty(slope: number, from: number, tail: readonly number[], rate
  * Q feasible because the polygon is closed downwards. `slope` is the dual price of total capacity at the
  * best pair: the LP value grows at least that fast as the total requirement grows.
  */
-function spotAwareBound(
+export function spotAwareBound(
   all: DualVertices,
   nonSpot: DualVertices,
   rest: [number, number],

@@ -1,0 +1,102 @@
+import { ExactStepTables } from './exact-step';
+import type { HourlyOption, StepProblem } from './step-covering';
+import { scenarioShortfall } from './step-demand';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every mix of 0..8 instances of each option (enough for the demands drawn): the true optimum of one step. */
+function bruteForce(options: readonly HourlyOption[], p: StepProblem): number {
+  let best = Infinity;
+  const counts = options.map(() => 0);
+  const walk = (i: number) => {
+    if (i === options.length) {
+      let cost = 0;
+      let cpu = p.fixed.vcpu;
+      let memory = p.fixed.memoryGiB;
+      let nsCpu = p.fixed.vcpu;
+      let nsMemory = p.fixed.memoryGiB;
+      let instances = p.fixed.instances;
+      counts.forEach((k, j) => {
+        const o = options[j] as HourlyOption;
+        cost += k * o.hourly;
+        cpu += k * o.vcpu;
+        memory += k * o.memoryGiB;
+        if (!o.spot) nsCpu += k * o.vcpu;
+        if (!o.spot) nsMemory += k * o.memoryGiB;
+        instances += k;
+      });
+      const need = (have: number, want: number) => have >= want * (1 - 1e-9);
+      if (!need(cpu, p.required.cpu) || !need(memory, p.required.memory) || instances < p.minInstances) return;
+      if (!need(nsCpu, (1 - p.maxSpotShare) * p.required.cpu) || !need(nsMemory, (1 - p.maxSpotShare) * p.required.memory)) return;
+      const penalty =
+        p.penalty.cpu * scenarioShortfall(p.tail.cpu, cpu, p.scenarioCount) + p.penalty.memory * scenarioShortfall(p.tail.memory, memory, p.scenarioCount);
+      best = Math.min(best, cost + penalty);
+      return;
+    }
+    for (let k = 0; k <= 8; k++) {
+      counts[i] = k;
+      walk(i + 1);
+    }
+    counts[i] = 0;
+  };
+  walk(0);
+  return best;
+}
+
+describe('ExactStepTables', () => {
+  it('equals brute force without penalty and bounds it with one, on random small steps', () => {
+    const random = rng(42);
+    let exactCount = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const options: HourlyOption[] = [];
+      const nonSpot = 1 + Math.floor(random() * 3);
+      const spot = Math.floor(random() * 3);
+      for (let j = 0; j < nonSpot + spot; j++) {
+        const vcpu = [2, 4, 8][Math.floor(random() * 3)] as number;
+        const memoryGiB = vcpu * ([2, 4, 8][Math.floor(random() * 3)] as number);
+        options.push({ vcpu, memoryGiB, hourly: Math.round((0.02 + random() * 0.05) * vcpu * 1000) / 1000 * (j >= nonSpot ? 0.4 : 1), spot: j >= nonSpot });
+      }
+      const withPenalty = trial % 2 === 1;
+      const cpu = random() * 8;
+      const memory = random() * 16;
+      const fixedCount = trial % 3 === 0 ? 1 : 0;
+      const problem: StepProblem = {
+        required: { cpu, memory },
+        tail: withPenalty ? { cpu: [cpu * 1.3], memory: [memory * 1.2] } : { cpu: [], memory: [] },
+        scenarioCount: 20,
+        minInstances: 1,
+        maxSpotShare: spot > 0 ? 0.5 : 0,
+        penalty: withPenalty ? { cpu: 0.6, memory: 0.1 } : { cpu: 0, memory: 0 },
+        fixed: { vcpu: 2 * fixedCount, memoryGiB: 8 * fixedCount, instances: fixedCount },
+      };
+      const tables = ExactStepTables.build(options, [{ vcpu: 2, memoryGiB: 8 }], 40, 160, 1e6);
+      expect(tables).toBeDefined();
+      const solution = tables?.solve(problem);
+      const optimum = bruteForce(options, problem);
+      if (!Number.isFinite(optimum) || !solution) continue;
+      // The plan is feasible and never claims better than the optimum; the bound never exceeds it.
+      expect(solution.objective).toBeGreaterThanOrEqual(optimum - 1e-9);
+      expect(solution.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
+      if (!withPenalty) {
+        expect(solution.objective).toBeCloseTo(optimum, 9);
+        expect(solution.exact).toBe(true);
+        exactCount++;
+      }
+    }
+    expect(exactCount).toBeGreaterThan(20);
+  });
+
+  it('declines sizes off the grid and grids that are too large', () => {
+    expect(ExactStepTables.build([{ vcpu: 1, memoryGiB: 0.6, hourly: 0.01, spot: false }], [], 10, 10, 1e6)).toBeUndefined();
+    expect(ExactStepTables.build([{ vcpu: 1, memoryGiB: 1, hourly: 0.01, spot: false }], [], 1000, 1000, 1e4)).toBeUndefined();
+  });
+});

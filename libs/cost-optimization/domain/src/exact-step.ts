@@ -1,0 +1,292 @@
+import { scenarioShortfall } from './step-demand';
+import { type HourlyOption, type StepProblem, type StepSolution, dualVertices, spotAwareBound } from './step-covering';
+
+/** Float noise in forecast arithmetic (4.000000001 vCPU) must not buy a whole extra instance (as in the search). */
+const CAPACITY_TOLERANCE = 1e-9;
+/** Memory sizes are read on a 1/4 GiB grid; a catalog with finer sizes falls back to the search. */
+const MEMORY_QUANTUM = 4;
+
+/**
+ * Exact covering tables for one step's integer problem, built once per plan. Capacities are whole multiples
+ * of a grid unit (the gcd of the vCPU sizes, of the GiB sizes), so "the cheapest mix of non-spot options with
+ * at least a units of vCPU and b units of memory" is a dynamic programme over the grid, F(a, b) = min over
+ * options j of c_j + F((a - v_j)+, (b - w_j)+), and likewise for spot. One step then costs
+ * min over non-spot capacity N >= (1 - maxSpotShare) R of F_nonSpot(N) + F_spot((T - N)+) for the total T it
+ * buys: exact, spot rule included, no node limit. The tables are shared by every step and every commitment
+ * level tried (commitments only shift the requirement).
+ */
+export class ExactStepTables {
+  private readonly nonSpot: Table;
+  private readonly spot: Table;
+  private readonly cheapest: number;
+  private readonly verticesAll: Array<[number, number]>;
+  private readonly verticesNonSpot: Array<[number, number]>;
+
+  private constructor(
+    private readonly options: readonly HourlyOption[],
+    readonly cpuUnit: number,
+    readonly memoryUnit: number,
+    private readonly width: number,
+    private readonly height: number,
+    spotTable?: Table,
+  ) {
+    const indices = options.map((_, j) => j);
+    this.nonSpot = buildTable(options, indices.filter((j) => !(options[j] as HourlyOption).spot), cpuUnit, memoryUnit, width, height);
+    this.spot = spotTable ?? buildTable(options, indices.filter((j) => (options[j] as HourlyOption).spot), cpuUnit, memoryUnit, width, height);
+    this.cheapest = Math.min(...options.map((o) => o.hourly));
+    this.verticesAll = dualVertices(options);
+    this.verticesNonSpot = dualVertices(options.filter((o) => !o.spot));
+  }
+
+  /**
+   * Tables up to (maxCpu, maxMemory) of capacity beyond the fixed one, or undefined when the sizes are not on
+   * a grid or the grid would exceed `maxCells` cells (the caller then uses the branch and bound).
+   * `fixedSizes` are the sizes that can make up fixed capacity (commitments): they must be on the grid too.
+   */
+  static build(
+    options: readonly HourlyOption[],
+    fixedSizes: ReadonlyArray<{ vcpu: number; memoryGiB: number }>,
+    maxCpu: number,
+    maxMemory: number,
+    maxCells: number,
+  ): ExactStepTables | undefined {
+    if (options.length === 0 || options.some((o) => !(o.hourly > 0) || o.vcpu <= 0 || o.memoryGiB <= 0)) return undefined;
+    const sizes = [...options, ...fixedSizes];
+    const cpuUnit = gcdOf(sizes.map((o) => o.vcpu), 1);
+    const memoryUnit = gcdOf(sizes.map((o) => o.memoryGiB), MEMORY_QUANTUM);
+    if (cpuUnit === undefined || memoryUnit === undefined) return undefined;
+    const width = Math.ceil(maxCpu / cpuUnit) + 1;
+    const height = Math.ceil(maxMemory / memoryUnit) + 1;
+    if (!(width * height <= maxCells)) return undefined;
+    return new ExactStepTables(options, cpuUnit, memoryUnit, width, height);
+  }
+
+  /** Grid cells per table. */
+  get cells(): number {
+    return this.width * this.height;
+  }
+
+  /**
+   * Tables for other non-spot options (e.g. commitments priced for one step) on the same grid, sharing the
+   * spot table: `options` must hold exactly this table's spot options, in the same order, after its
+   * non-spot ones, and their sizes must be on the grid. undefined when they are not.
+   */
+  withNonSpot(nonSpot: readonly HourlyOption[]): ExactStepTables | undefined {
+    if (nonSpot.some((o) => o.spot || !(o.hourly > 0) || !onGrid(o.vcpu, this.cpuUnit) || !onGrid(o.memoryGiB, this.memoryUnit) || o.vcpu <= 0 || o.memoryGiB <= 0))
+      return undefined;
+    const options = [...nonSpot, ...this.options.filter((o) => o.spot)];
+    const spotFirst = this.options.findIndex((o) => o.spot);
+    const shared = spotFirst < 0 || this.options.slice(spotFirst).every((o) => o.spot);
+    if (!shared) return undefined;
+    // The spot table indexes options by position: rebuild it when the positions moved.
+    const same = spotFirst < 0 ? true : spotFirst === nonSpot.length;
+    return new ExactStepTables(options, this.cpuUnit, this.memoryUnit, this.width, this.height, same ? this.spot : undefined);
+  }
+
+  /**
+   * The step's optimum over the totals worth considering (the requirement, and each demand scenario above
+   * it), with a lower bound that is exact for the covering cost and bounds what extra capacity could save
+   * in penalty by the LP's marginal prices. undefined when this step is outside the tables (the caller
+   * falls back): a requirement beyond the grid, fixed capacity off the grid, or an instance floor of 2+.
+   */
+  solve(problem: StepProblem): StepSolution | undefined {
+    const { fixed, required, maxSpotShare } = problem;
+    const cu = this.cpuUnit;
+    const mu = this.memoryUnit;
+    if (!onGrid(fixed.vcpu, cu) || !onGrid(fixed.memoryGiB, mu)) return undefined;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    const restCpu = Math.max(0, needCpu - fixed.vcpu);
+    const restMemory = Math.max(0, needMemory - fixed.memoryGiB);
+    const restNsCpu = Math.max(0, (1 - maxSpotShare) * needCpu - fixed.vcpu);
+    const restNsMemory = Math.max(0, (1 - maxSpotShare) * needMemory - fixed.memoryGiB);
+    const a0 = units(restCpu, cu);
+    const b0 = units(restMemory, mu);
+    const nsA = units(restNsCpu, cu);
+    const nsB = units(restNsMemory, mu);
+    if (a0 >= this.width || b0 >= this.height) return undefined;
+    const missingInstances = problem.minInstances - fixed.instances;
+    if (missingInstances >= 2) return undefined;
+    // With something to buy, one instance at least is bought; otherwise the floor may need one.
+    const needsOne = missingInstances === 1 && a0 === 0 && b0 === 0;
+
+    const penaltyOf = (cpu: number, memory: number) =>
+      problem.penalty.cpu * scenarioShortfall(problem.tail.cpu, cpu, problem.scenarioCount) +
+      problem.penalty.memory * scenarioShortfall(problem.tail.memory, memory, problem.scenarioCount);
+
+    // Totals to try: the requirement and each scenario above it (beyond the grid: its edge).
+    const candidatesOf = (rest: number, tail: readonly number[], fixedCapacity: number, unit: number, limit: number) => {
+      const out = new Set<number>([rest]);
+      for (const d of tail) out.add(Math.min(limit - 1, Math.max(rest, units(d - fixedCapacity, unit))));
+      return [...out];
+    };
+    const cpuTotals = candidatesOf(a0, problem.tail.cpu, fixed.vcpu, cu, this.width);
+    const memoryTotals = candidatesOf(b0, problem.tail.memory, fixed.memoryGiB, mu, this.height);
+
+    let best: number[] | undefined;
+    let bestObjective = Infinity;
+    let coverCost = Infinity;
+    const consider = (counts: number[]) => {
+      let cost = 0;
+      let cpu = fixed.vcpu;
+      let memory = fixed.memoryGiB;
+      let instances = fixed.instances;
+      counts.forEach((k, j) => {
+        if (k === 0) return;
+        const o = this.options[j] as HourlyOption;
+        cost += k * o.hourly;
+        cpu += k * o.vcpu;
+        memory += k * o.memoryGiB;
+        instances += k;
+      });
+      if (instances < problem.minInstances) return;
+      const objective = cost + penaltyOf(cpu, memory);
+      if (objective < bestObjective) {
+        bestObjective = objective;
+        best = counts;
+      }
+    };
+    for (const ta of cpuTotals)
+      for (const tb of memoryTotals) {
+        const pick = this.cover(ta, tb, Math.min(nsA, ta), Math.min(nsB, tb));
+        if (!pick) continue;
+        if (ta === a0 && tb === b0) coverCost = pick.cost;
+        const counts = this.countsOf(pick.a, pick.b, ta, tb);
+        if (counts.some((k) => k > 0) || !needsOne) consider(counts);
+        else
+          this.options.forEach((o, j) => {
+            const one = new Array<number>(this.options.length).fill(0);
+            one[j] = 1;
+            if (o.spot && (nsA > 0 || nsB > 0)) return;
+            consider(one);
+          });
+      }
+    if (!best) return { counts: new Array<number>(this.options.length).fill(0), objective: Infinity, lowerBound: Infinity, exact: true };
+
+    // Lower bound: any plan with total capacity T >= the requirement costs at least the exact covering cost
+    // (the tables) and at least the LP's dual value V + Q.(T - T0); add the penalty at T and minimise over T.
+    // The function is convex piecewise linear in T: its minimum over the box is at a vertex of the
+    // arrangement of the penalty's breakpoints and the line where the two cost bounds cross.
+    const floorCost = needsOne ? Math.max(coverCost, this.cheapest) : coverCost;
+    const lp = spotAwareBound(this.verticesAll, this.verticesNonSpot, [restCpu, restMemory], [restNsCpu, restNsMemory]);
+    const t0: [number, number] = [fixed.vcpu + restCpu, fixed.memoryGiB + restMemory];
+    const top: [number, number] = [Math.max(t0[0], ...problem.tail.cpu), Math.max(t0[1], ...problem.tail.memory)];
+    const [qa, qb] = lp.slope;
+    const costBound = (c: number, m: number) => Math.max(floorCost, Number.isFinite(lp.value) ? lp.value + qa * (c - t0[0]) + qb * (m - t0[1]) : -Infinity);
+    const cs = [t0[0], top[0], ...problem.tail.cpu.filter((d) => d > t0[0])];
+    const ms = [t0[1], top[1], ...problem.tail.memory.filter((d) => d > t0[1])];
+    const gapToFloor = floorCost - lp.value;
+    if (Number.isFinite(gapToFloor) && gapToFloor > 0) {
+      if (qb > 0) for (const c of [...cs]) ms.push(t0[1] + (gapToFloor - qa * (c - t0[0])) / qb);
+      if (qa > 0) for (const m of [...ms]) cs.push(t0[0] + (gapToFloor - qb * (m - t0[1])) / qa);
+    }
+    let lowerBound = Infinity;
+    for (const c0 of cs)
+      for (const m0 of ms) {
+        const c = Math.min(top[0], Math.max(t0[0], c0));
+        const m = Math.min(top[1], Math.max(t0[1], m0));
+        lowerBound = Math.min(lowerBound, costBound(c, m) + penaltyOf(c, m));
+      }
+    lowerBound = Math.min(bestObjective, lowerBound);
+    return { counts: best, objective: bestObjective, lowerBound, exact: bestObjective - lowerBound <= 1e-12 * Math.max(1, bestObjective) };
+  }
+
+  /** Cheapest split of total (ta, tb) units into non-spot N >= (nsA, nsB) and spot (ta, tb) - N. */
+  private cover(ta: number, tb: number, nsA: number, nsB: number): { cost: number; a: number; b: number } | undefined {
+    const w = this.width;
+    const ns = this.nonSpot.cost;
+    const sp = this.spot.cost;
+    let cost = Infinity;
+    let bestA = -1;
+    let bestB = -1;
+    for (let a = nsA; a <= ta; a++) {
+      const rowNs = a * this.height;
+      const rowSp = (ta - a) * this.height;
+      for (let b = nsB; b <= tb; b++) {
+        const c = (ns[rowNs + b] as number) + (sp[rowSp + tb - b] as number);
+        if (c < cost) {
+          cost = c;
+          bestA = a;
+          bestB = b;
+        }
+      }
+    }
+    void w;
+    return bestA < 0 || !Number.isFinite(cost) ? undefined : { cost, a: bestA, b: bestB };
+  }
+
+  private countsOf(a: number, b: number, ta: number, tb: number): number[] {
+    const counts = new Array<number>(this.options.length).fill(0);
+    walk(this.nonSpot, this.options, a, b, this.cpuUnit, this.memoryUnit, this.height, counts);
+    walk(this.spot, this.options, ta - a, tb - b, this.cpuUnit, this.memoryUnit, this.height, counts);
+    return counts;
+  }
+}
+
+interface Table {
+  /** cost[a * height + b]: cheapest mix with at least a cpu units and b memory units. */
+  cost: Float64Array;
+  /** The option bought last on that mix (-1 at the origin or when none covers). */
+  choice: Int32Array;
+}
+
+function buildTable(options: readonly HourlyOption[], indices: readonly number[], cu: number, mu: number, width: number, height: number): Table {
+  const cost = new Float64Array(width * height).fill(Infinity);
+  const choice = new Int32Array(width * height).fill(-1);
+  cost[0] = 0;
+  const sizes = indices.map((j) => {
+    const o = options[j] as HourlyOption;
+    return { j, v: Math.round(o.vcpu / cu), w: Math.round(o.memoryGiB / mu), c: o.hourly };
+  });
+  for (let a = 0; a < width; a++)
+    for (let b = 0; b < height; b++) {
+      if (a === 0 && b === 0) continue;
+      let best = Infinity;
+      let pick = -1;
+      for (const s of sizes) {
+        const pa = a > s.v ? a - s.v : 0;
+        const pb = b > s.w ? b - s.w : 0;
+        const c = s.c + (cost[pa * height + pb] as number);
+        if (c < best) {
+          best = c;
+          pick = s.j;
+        }
+      }
+      cost[a * height + b] = best;
+      choice[a * height + b] = pick;
+    }
+  return { cost, choice };
+}
+
+function walk(table: Table, options: readonly HourlyOption[], a: number, b: number, cu: number, mu: number, height: number, counts: number[]): void {
+  while (a > 0 || b > 0) {
+    const j = table.choice[a * height + b] ?? -1;
+    if (j < 0) return;
+    const o = options[j] as HourlyOption;
+    counts[j] = (counts[j] ?? 0) + 1;
+    a = Math.max(0, a - Math.round(o.vcpu / cu));
+    b = Math.max(0, b - Math.round(o.memoryGiB / mu));
+  }
+}
+
+/** Whole grid units covering `amount` (float noise below a unit is not a unit). */
+function units(amount: number, unit: number): number {
+  return amount <= 0 ? 0 : Math.max(0, Math.ceil(amount / unit - 1e-9));
+}
+
+function onGrid(value: number, unit: number): boolean {
+  return Math.abs(value / unit - Math.round(value / unit)) < 1e-9;
+}
+
+/** gcd of the values read on a 1/quantum grid, or undefined when one is off the grid. */
+function gcdOf(values: readonly number[], quantum: number): number | undefined {
+  let g = 0;
+  for (const value of values) {
+    const scaled = Math.round(value * quantum);
+    if (scaled <= 0 || Math.abs(value * quantum - scaled) > 1e-9) return undefined;
+    let [x, y] = [g, scaled];
+    while (y) [x, y] = [y, x % y];
+    g = x;
+  }
+  return g / quantum;
+}
