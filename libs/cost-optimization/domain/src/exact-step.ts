@@ -61,6 +61,37 @@ export class ExactStepTables {
     return new ExactStepTables(options, cpuUnit, memoryUnit, width, height);
   }
 
+  /**
+   * Tables on a grid of at most `maxCells` cells shaped like (extentCpu, extentMemory): the whole extent when
+   * it fits, else a scaled-down box (for the rest of a large step above a bulk). undefined when the sizes are
+   * not on a grid.
+   */
+  static buildWithin(
+    options: readonly HourlyOption[],
+    fixedSizes: ReadonlyArray<{ vcpu: number; memoryGiB: number }>,
+    extentCpu: number,
+    extentMemory: number,
+    maxCells: number,
+  ): ExactStepTables | undefined {
+    if (options.length === 0 || options.some((o) => !(o.hourly > 0) || o.vcpu <= 0 || o.memoryGiB <= 0)) return undefined;
+    const sizes = [...options, ...fixedSizes];
+    const cpuUnit = gcdOf(sizes.map((o) => o.vcpu), 1);
+    const memoryUnit = gcdOf(sizes.map((o) => o.memoryGiB), MEMORY_QUANTUM);
+    if (cpuUnit === undefined || memoryUnit === undefined) return undefined;
+    const fullWidth = Math.ceil(extentCpu / cpuUnit) + 1;
+    const fullHeight = Math.ceil(extentMemory / memoryUnit) + 1;
+    const scale = Math.min(1, Math.sqrt(maxCells / (fullWidth * fullHeight)));
+    const width = Math.max(2, Math.min(fullWidth, Math.floor(fullWidth * scale)));
+    const height = Math.max(2, Math.min(fullHeight, Math.floor(maxCells / width)));
+    if (!(width * height <= maxCells)) return undefined;
+    return new ExactStepTables(options, cpuUnit, memoryUnit, width, height);
+  }
+
+  /** Largest rest (beyond the fixed capacity or a base) the tables hold: vCPU and GiB. */
+  get extent(): { cpu: number; memory: number } {
+    return { cpu: (this.width - 1) * this.cpuUnit, memory: (this.height - 1) * this.memoryUnit };
+  }
+
   /** Grid cells per table. */
   get cells(): number {
     return this.width * this.height;
@@ -90,20 +121,37 @@ export class ExactStepTables {
    * falls back): a requirement beyond the grid, fixed capacity off the grid, or an instance floor of 2+.
    */
   solve(problem: StepProblem): StepSolution | undefined {
-    const { fixed, required, maxSpotShare } = problem;
+    const { fixed } = problem;
+    return this.solveAbove(problem, { ...fixed, nonSpotVcpu: fixed.vcpu, nonSpotMemoryGiB: fixed.memoryGiB }, true);
+  }
+
+  /**
+   * The cheapest plan on top of `base` (capacity already bought, e.g. the fixed capacity plus a bulk of
+   * instances; its non-spot part counts toward the spot rule): the counts the tables add, and the objective
+   * of base + those counts excluding the base's own cost. No lower bound: the plan is optimal only given the
+   * base. undefined when the rest is outside the tables.
+   */
+  planAbove(problem: StepProblem, base: BaseCapacity): { counts: number[]; objective: number } | undefined {
+    const solution = this.solveAbove(problem, base, false);
+    return solution && Number.isFinite(solution.objective) ? { counts: solution.counts, objective: solution.objective } : undefined;
+  }
+
+  private solveAbove(problem: StepProblem, fixed: BaseCapacity, withBound: boolean): StepSolution | undefined {
+    const { required, maxSpotShare } = problem;
     const cu = this.cpuUnit;
     const mu = this.memoryUnit;
-    if (!onGrid(fixed.vcpu, cu) || !onGrid(fixed.memoryGiB, mu)) return undefined;
+    if (![fixed.vcpu, fixed.nonSpotVcpu].every((v) => onGrid(v, cu)) || ![fixed.memoryGiB, fixed.nonSpotMemoryGiB].every((v) => onGrid(v, mu))) return undefined;
     const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
     const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
     const restCpu = Math.max(0, needCpu - fixed.vcpu);
     const restMemory = Math.max(0, needMemory - fixed.memoryGiB);
-    const restNsCpu = Math.max(0, (1 - maxSpotShare) * needCpu - fixed.vcpu);
-    const restNsMemory = Math.max(0, (1 - maxSpotShare) * needMemory - fixed.memoryGiB);
-    const a0 = units(restCpu, cu);
-    const b0 = units(restMemory, mu);
+    const restNsCpu = Math.max(0, (1 - maxSpotShare) * needCpu - fixed.nonSpotVcpu);
+    const restNsMemory = Math.max(0, (1 - maxSpotShare) * needMemory - fixed.nonSpotMemoryGiB);
     const nsA = units(restNsCpu, cu);
     const nsB = units(restNsMemory, mu);
+    // The total is at least the non-spot part (above a base with spot in it, the latter can be the larger).
+    const a0 = Math.max(units(restCpu, cu), nsA);
+    const b0 = Math.max(units(restMemory, mu), nsB);
     if (a0 >= this.width || b0 >= this.height) return undefined;
     const missingInstances = problem.minInstances - fixed.instances;
     if (missingInstances >= 2) return undefined;
@@ -162,6 +210,7 @@ export class ExactStepTables {
           });
       }
     if (!best) return { counts: new Array<number>(this.options.length).fill(0), objective: Infinity, lowerBound: Infinity, exact: true };
+    if (!withBound) return { counts: best, objective: bestObjective, lowerBound: -Infinity, exact: false };
 
     // Lower bound: any plan with total capacity T >= the requirement costs at least the exact covering cost
     // (the tables) and at least the LP's dual value V + Q.(T - T0); add the penalty at T and minimise over T.
@@ -221,6 +270,15 @@ export class ExactStepTables {
     walk(this.spot, this.options, ta - a, tb - b, this.cpuUnit, this.memoryUnit, this.height, counts);
     return counts;
   }
+}
+
+/** Capacity a step already has, with the part of it that is not spot. */
+export interface BaseCapacity {
+  vcpu: number;
+  memoryGiB: number;
+  instances: number;
+  nonSpotVcpu: number;
+  nonSpotMemoryGiB: number;
 }
 
 interface Table {

@@ -7,6 +7,7 @@ import { type Offer, candidateOffers, lpHull, offerKey, pruneDominated } from '.
 import { expectedShortfall } from './shortfall';
 import { type StepDemand, demandModel } from './step-demand';
 import { ExactStepTables } from './exact-step';
+import { LargeStepSolver } from './large-step';
 import { type HourlyOption, type StepProblem, StepCoveringSolver } from './step-covering';
 
 export const OPTIMISER_PLANNER = 'lp-commitments-then-step-covering@2';
@@ -18,6 +19,8 @@ const BUDGET_TOLERANCE = 1e-9;
 const LP_BOUND_SLACK = 1e-7;
 /** Largest grid of the exact per-step tables (cells per table); larger accounts use the branch and bound. */
 const MAX_EXACT_CELLS = 160_000;
+/** Grid of the tables for the rest of a large step above its LP-shaped bulk (accounts too large for exact tables). */
+const REST_CELLS = 20_000;
 /** Largest grid the Lagrangian bound builds tables on (one per distinct per-step price vector). */
 const MAX_LAGRANGIAN_CELLS = 160_000;
 /** Subgradient steps of the Lagrangian bound after its two starts (the plan's time budget may stop it earlier). */
@@ -187,7 +190,10 @@ function optimise(
     memory: Math.max(...classes.map((c) => Math.max(c.step.required.memory, ...c.step.tail.memory))),
   };
   const exactTables = ExactStepTables.build(hourlyOffers.map(asOption), commitmentOffers, extent.cpu, extent.memory, MAX_EXACT_CELLS);
-  const stepSolver = { solve: (problem: StepProblem) => exactTables?.solve(problem) ?? searchSolver.solve(problem) };
+  // Too large for them: bulk of the LP-shaped mix + exact tables for the small rest, root bound as the bound.
+  const restTables = exactTables ? undefined : ExactStepTables.buildWithin(hourlyOffers.map(asOption), commitmentOffers, extent.cpu, extent.memory, REST_CELLS);
+  const largeSolver = restTables ? new LargeStepSolver(hourlyOffers.map(asOption), restTables, searchSolver) : undefined;
+  const stepSolver = { solve: (problem: StepProblem) => exactTables?.solve(problem) ?? largeSolver?.solve(problem) ?? searchSolver.solve(problem) };
   const capacityOf = (counts: readonly number[]) =>
     commitmentOffers.reduce(
       (sum, offer, k) => {

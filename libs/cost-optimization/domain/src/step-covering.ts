@@ -157,20 +157,7 @@ export class StepCoveringSolver {
       counts[i] = 0;
     };
 
-    // Root bound: the LP relaxation, plus the least penalty any extra capacity could leave (linear in the
-    // extra capacity along the LP's optimal dual, valid by weak duality).
-    const root = spotAwareBound(
-      this.suffixAll[0] ?? [],
-      this.suffixNonSpot[0] ?? [],
-      [Math.max(0, needCpu - fixed.vcpu), Math.max(0, needMemory - fixed.memoryGiB)],
-      [Math.max(0, needNonSpotCpu - fixed.vcpu), Math.max(0, needNonSpotMemory - fixed.memoryGiB)],
-    );
-    const rootBound =
-      n === 0
-        ? boundAt(0, fixed.vcpu, fixed.memoryGiB, fixed.vcpu, fixed.memoryGiB)
-        : root.value +
-          leastPenalty(root.slope[0], Math.max(needCpu, fixed.vcpu), problem.tail.cpu, problem.penalty.cpu / problem.scenarioCount) +
-          leastPenalty(root.slope[1], Math.max(needMemory, fixed.memoryGiB), problem.tail.memory, problem.penalty.memory / problem.scenarioCount);
+    const rootBound = this.rootBound(problem);
 
     const consider = (start: number[] | undefined) => {
       if (!start) return;
@@ -181,11 +168,11 @@ export class StepCoveringSolver {
         best = start;
       }
     };
-    consider(this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, false));
+    consider(this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, 'up'));
     const proven = () => bestObjective * (1 - this.tolerance) <= rootBound + 1e-12;
     if (!proven()) {
       // Large demand: the LP-like pair solution rounded down, and the small rest searched exactly.
-      const floor = this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, true);
+      const floor = this.roundedIncumbent(problem, needCpu, needMemory, needNonSpotCpu, needNonSpotMemory, 'down');
       if (floor && floor.some((k) => k > 0)) {
         base = floor;
         const c = this.capacityOf(floor, { vcpu: 0, memoryGiB: 0, instances: 0 });
@@ -205,6 +192,52 @@ export class StepCoveringSolver {
     const provenBound = bestObjective * (1 - this.tolerance);
     const lowerBound = Math.min(bestObjective, truncated ? Math.max(rootBound, Math.min(openBound, provenBound)) : Math.max(rootBound, provenBound));
     return { counts: best, objective: bestObjective, lowerBound, exact: !truncated && this.tolerance === 0 };
+  }
+
+  /**
+   * The root bound of `solve`: the LP relaxation plus the least penalty any extra capacity could leave
+   * (linear in the extra capacity along the LP's optimal dual, valid by weak duality). A valid lower bound on
+   * the step's objective whatever plan is chosen.
+   */
+  rootBound(problem: StepProblem): number {
+    const { required, fixed, maxSpotShare } = problem;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    const needNonSpotCpu = (1 - maxSpotShare) * needCpu;
+    const needNonSpotMemory = (1 - maxSpotShare) * needMemory;
+    if (this.options.length === 0)
+      return needCpu > fixed.vcpu || needMemory > fixed.memoryGiB || needNonSpotCpu > fixed.vcpu || needNonSpotMemory > fixed.memoryGiB ? Infinity : 0;
+    const root = spotAwareBound(
+      this.suffixAll[0] ?? [],
+      this.suffixNonSpot[0] ?? [],
+      [Math.max(0, needCpu - fixed.vcpu), Math.max(0, needMemory - fixed.memoryGiB)],
+      [Math.max(0, needNonSpotCpu - fixed.vcpu), Math.max(0, needNonSpotMemory - fixed.memoryGiB)],
+    );
+    return (
+      root.value +
+      leastPenalty(root.slope[0], Math.max(needCpu, fixed.vcpu), problem.tail.cpu, problem.penalty.cpu / problem.scenarioCount) +
+      leastPenalty(root.slope[1], Math.max(needMemory, fixed.memoryGiB), problem.tail.memory, problem.penalty.memory / problem.scenarioCount)
+    );
+  }
+
+  /**
+   * The LP-shaped mix for the step beyond its fixed capacity, in fractional counts per option: the best pair
+   * of non-spot options for the non-spot share, then the best pair of spot (or non-spot) options for the
+   * rest. undefined when no pair covers.
+   */
+  lpShape(problem: StepProblem): number[] | undefined {
+    const { required, maxSpotShare } = problem;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    return this.roundedIncumbent(problem, needCpu, needMemory, (1 - maxSpotShare) * needCpu, (1 - maxSpotShare) * needMemory, 'fractional');
+  }
+
+  /** The LP-shaped mix rounded up, topped up to the instance floor: always a feasible plan (or undefined). */
+  roundedUp(problem: StepProblem): number[] | undefined {
+    const { required, maxSpotShare } = problem;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    return this.roundedIncumbent(problem, needCpu, needMemory, (1 - maxSpotShare) * needCpu, (1 - maxSpotShare) * needMemory, 'up');
   }
 
   private nonSpotOf(counts: readonly number[]): { cpu: number; memory: number } {
@@ -235,8 +268,8 @@ export class StepCoveringSolver {
   /**
    * A good first plan: the best pair of non-spot options for the non-spot share, then the best pair of
    * spot options (or non-spot again) for the rest (the shape of the LP optimum), each rounded up - or,
-   * with `roundDown`, rounded down, leaving a small rest for the exact search; then the cheapest instance
-   * tops up the count.
+   * with 'down', rounded down, leaving a small rest for the exact search, or left 'fractional'; rounded up,
+   * the cheapest instance tops up the count.
    */
   private roundedIncumbent(
     problem: StepProblem,
@@ -244,10 +277,11 @@ export class StepCoveringSolver {
     memory: number,
     nsCpu: number,
     nsMemory: number,
-    roundDown: boolean,
+    rounding: 'up' | 'down' | 'fractional',
   ): number[] | undefined {
     const { fixed } = problem;
-    const round = roundDown ? Math.floor : Math.ceil;
+    const roundDown = rounding !== 'up';
+    const round = rounding === 'up' ? Math.ceil : rounding === 'down' ? Math.floor : (k: number) => k;
     const counts = new Array<number>(this.options.length).fill(0);
     const nonSpot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => !o.spot);
     const spot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => o.spot);
