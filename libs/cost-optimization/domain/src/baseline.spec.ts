@@ -1,52 +1,11 @@
 import { type CloneSpec, type DemandForecast, allocationPlanSchema } from '@clonecast/contracts';
-import { type CatalogRow, type PriceCatalog, loadBundledCatalog, rowsFor } from '@clonecast/pricing/catalog';
+import { loadBundledCatalog, rowsFor } from '@clonecast/pricing/catalog';
 import { BASELINE_PLANNER, planCheapestSingleOnDemand } from './baseline';
 import { BudgetExceededError, NoCatalogRowsError, UnusableForecastError } from './errors';
+import { catalogOf, row } from './catalog.fixture';
 
 const ACTIVATION = '2026-09-01T00:00:00.000Z';
 const NOW = new Date('2026-08-09T00:00:00Z');
-
-function row(overrides: Partial<CatalogRow>): CatalogRow {
-  return {
-    cloud: 'gcp',
-    region: 'europe-west1',
-    instanceType: 'n2-standard-4',
-    family: 'n2',
-    architecture: 'x86_64',
-    vcpu: 4,
-    memoryGiB: 16,
-    gpu: 0,
-    onDemandHourly: 0.2,
-    spotHourly: null,
-    commitmentModel: null,
-    commitment1yHourly: null,
-    commitment3yHourly: null,
-    source: 'test',
-    snapshotDate: '2026-07-30',
-    ...overrides,
-  };
-}
-
-function catalogOf(rows: CatalogRow[]): PriceCatalog {
-  return {
-    catalogVersion: 'abcdef012345',
-    currency: 'USD',
-    sources: [
-      {
-        id: 'test',
-        cloud: 'gcp',
-        provides: ['on-demand'],
-        repository: 'example/prices',
-        path: 'prices.yml',
-        commit: 'a'.repeat(40),
-        inputSha256: 'b'.repeat(64),
-        snapshotDate: '2026-07-30',
-        licence: 'MIT',
-      },
-    ],
-    rows,
-  };
-}
 
 type Quantiles = Record<string, number[]>;
 

@@ -4,52 +4,11 @@ import { BudgetExceededError, NoCatalogRowsError } from './errors';
 import { type PlanningRequest, OPTIMISER_PLANNER, planOptimalAllocation } from './optimiser';
 import { checkPlanCoverage } from './plan-coverage';
 import { type Highs, loadHighs } from './solver';
+import { catalogOf, row } from './catalog.fixture';
 
 const START = '2026-09-01T00:00:00.000Z';
 const NOW = new Date('2026-08-09T00:00:00Z');
 const HOUR = 3_600_000;
-
-function row(overrides: Partial<CatalogRow>): CatalogRow {
-  return {
-    cloud: 'gcp',
-    region: 'europe-west1',
-    instanceType: 'n2-standard-4',
-    family: 'n2',
-    architecture: 'x86_64',
-    vcpu: 4,
-    memoryGiB: 16,
-    gpu: 0,
-    onDemandHourly: 0.2,
-    spotHourly: null,
-    commitmentModel: null,
-    commitment1yHourly: null,
-    commitment3yHourly: null,
-    source: 'test',
-    snapshotDate: '2026-07-30',
-    ...overrides,
-  };
-}
-
-function catalogOf(rows: CatalogRow[]): PriceCatalog {
-  return {
-    catalogVersion: 'abcdef012345',
-    currency: 'USD',
-    sources: [
-      {
-        id: 'test',
-        cloud: 'gcp',
-        provides: ['on-demand'],
-        repository: 'example/prices',
-        path: 'prices.yml',
-        commit: 'a'.repeat(40),
-        inputSha256: 'b'.repeat(64),
-        snapshotDate: '2026-07-30',
-        licence: 'MIT',
-      },
-    ],
-    rows,
-  };
-}
 
 /** Hourly forecast; each metric gives its values per quantile key. */
 function forecastOf(cpu: Record<string, number[]>, memory: Record<string, number[]>): DemandForecast {

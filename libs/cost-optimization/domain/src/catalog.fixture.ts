@@ -1,0 +1,45 @@
+import type { CatalogRow, PriceCatalog } from '@clonecast/pricing/catalog';
+
+// Test data for the planners' specs: one GCP on-demand row by default, overridden per case.
+
+export function row(overrides: Partial<CatalogRow>): CatalogRow {
+  return {
+    cloud: 'gcp',
+    region: 'europe-west1',
+    instanceType: 'n2-standard-4',
+    family: 'n2',
+    architecture: 'x86_64',
+    vcpu: 4,
+    memoryGiB: 16,
+    gpu: 0,
+    onDemandHourly: 0.2,
+    spotHourly: null,
+    commitmentModel: null,
+    commitment1yHourly: null,
+    commitment3yHourly: null,
+    source: 'test',
+    snapshotDate: '2026-07-30',
+    ...overrides,
+  };
+}
+
+export function catalogOf(rows: CatalogRow[]): PriceCatalog {
+  return {
+    catalogVersion: 'abcdef012345',
+    currency: 'USD',
+    sources: [
+      {
+        id: 'test',
+        cloud: 'gcp',
+        provides: ['on-demand'],
+        repository: 'example/prices',
+        path: 'prices.yml',
+        commit: 'a'.repeat(40),
+        inputSha256: 'b'.repeat(64),
+        snapshotDate: '2026-07-30',
+        licence: 'MIT',
+      },
+    ],
+    rows,
+  };
+}
