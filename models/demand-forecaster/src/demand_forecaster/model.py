@@ -23,7 +23,27 @@ def sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
-class QuantileNet:
+class StandardisedLayers:
+    """Dense layers W, b behind a standardisation (mu, sd) and a column mask: what the ONNX export needs."""
+
+    W: list
+    b: list
+    mu: np.ndarray
+    sd: np.ndarray
+    colmask: np.ndarray
+
+    def folded(self):
+        """First-layer weights with standardisation and the column mask folded in (used by the ONNX export)."""
+        scale = self.colmask / self.sd
+        W0 = self.W[0] * scale[:, None]
+        b0 = self.b[0] - (self.mu * scale) @ self.W[0]
+        return [W0, *self.W[1:]], [b0, *self.b[1:]]
+
+    def params(self):
+        return self.W + self.b
+
+
+class QuantileNet(StandardisedLayers):
     def __init__(self, n_in: int, hidden: tuple[int, ...], seed: int):
         rng = np.random.default_rng(seed)
         self.hidden = tuple(hidden)
@@ -69,16 +89,6 @@ class QuantileNet:
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X)
 
-    # -- parameters for export
-    def folded(self):
-        """First-layer weights with standardisation and the event mask folded in (used by the ONNX export)."""
-        scale = self.colmask / self.sd
-        W0 = self.W[0] * scale[:, None]
-        b0 = self.b[0] - (self.mu * scale) @ self.W[0]
-        return [W0, *self.W[1:]], [b0, *self.b[1:]]
-
-    def params(self):
-        return self.W + self.b
 
 
 def pinball_grad(y_pred, y_true, w):

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import METRICS, QUANTILES
 from .features import N_FEATURES, SPECS
+from .model import StandardisedLayers
 
 NM, NQ = len(METRICS), len(QUANTILES)
 MED = QUANTILES.index(0.5)
@@ -47,7 +48,7 @@ def slot_matrices() -> tuple[np.ndarray, np.ndarray]:
 T_MAT, U_MAT = slot_matrices()
 
 
-class ResidualQuantileNet:
+class ResidualQuantileNet(StandardisedLayers):
     spec = "v2"
 
     def __init__(self, hidden: tuple[int, ...], seed: int, bias_only: bool = False, n_in: int = F2):
@@ -121,14 +122,6 @@ class ResidualQuantileNet:
                 g = (g @ self.W[i].T) * (acts[i] > 0)
         return gW + gb
 
-    def folded(self):
-        scale = self.colmask / self.sd
-        W0 = self.W[0] * scale[:, None]
-        b0 = self.b[0] - (self.mu * scale) @ self.W[0]
-        return [W0, *self.W[1:]], [b0, *self.b[1:]]
-
-    def params(self):
-        return self.W + self.b
 
 
 def train_residual(net: ResidualQuantileNet, X, Y, w, *, epochs=10, batch=1024, lr=1e-3, seed=0, val=None,
