@@ -50,11 +50,9 @@ export class ExactStepTables {
     maxMemory: number,
     maxCells: number,
   ): ExactStepTables | undefined {
-    if (options.length === 0 || options.some((o) => !(o.hourly > 0) || o.vcpu <= 0 || o.memoryGiB <= 0)) return undefined;
-    const sizes = [...options, ...fixedSizes];
-    const cpuUnit = gcdOf(sizes.map((o) => o.vcpu), 1);
-    const memoryUnit = gcdOf(sizes.map((o) => o.memoryGiB), MEMORY_QUANTUM);
-    if (cpuUnit === undefined || memoryUnit === undefined) return undefined;
+    const units = gridUnits(options, fixedSizes);
+    if (!units) return undefined;
+    const { cpuUnit, memoryUnit } = units;
     const width = Math.ceil(maxCpu / cpuUnit) + 1;
     const height = Math.ceil(maxMemory / memoryUnit) + 1;
     if (!(width * height <= maxCells)) return undefined;
@@ -73,11 +71,9 @@ export class ExactStepTables {
     extentMemory: number,
     maxCells: number,
   ): ExactStepTables | undefined {
-    if (options.length === 0 || options.some((o) => !(o.hourly > 0) || o.vcpu <= 0 || o.memoryGiB <= 0)) return undefined;
-    const sizes = [...options, ...fixedSizes];
-    const cpuUnit = gcdOf(sizes.map((o) => o.vcpu), 1);
-    const memoryUnit = gcdOf(sizes.map((o) => o.memoryGiB), MEMORY_QUANTUM);
-    if (cpuUnit === undefined || memoryUnit === undefined) return undefined;
+    const units = gridUnits(options, fixedSizes);
+    if (!units) return undefined;
+    const { cpuUnit, memoryUnit } = units;
     const fullWidth = Math.ceil(extentCpu / cpuUnit) + 1;
     const fullHeight = Math.ceil(extentMemory / memoryUnit) + 1;
     const scale = Math.min(1, Math.sqrt(maxCells / (fullWidth * fullHeight)));
@@ -347,4 +343,16 @@ function gcdOf(values: readonly number[], quantum: number): number | undefined {
     g = x;
   }
   return g / quantum;
+}
+
+/** The capacity grid all sizes lie on (vCPU and GiB units), or undefined when an option is unusable or off any grid. */
+function gridUnits(
+  options: readonly HourlyOption[],
+  fixedSizes: ReadonlyArray<{ vcpu: number; memoryGiB: number }>,
+): { cpuUnit: number; memoryUnit: number } | undefined {
+  if (options.length === 0 || options.some((o) => !(o.hourly > 0) || o.vcpu <= 0 || o.memoryGiB <= 0)) return undefined;
+  const sizes = [...options, ...fixedSizes];
+  const cpuUnit = gcdOf(sizes.map((o) => o.vcpu), 1);
+  const memoryUnit = gcdOf(sizes.map((o) => o.memoryGiB), MEMORY_QUANTUM);
+  return cpuUnit === undefined || memoryUnit === undefined ? undefined : { cpuUnit, memoryUnit };
 }
