@@ -19,6 +19,11 @@ export class HourOfWeekSampler {
   private sortedAll: Float64Array | undefined;
   private readonly startHourOfDay: number;
   private readonly finiteCount: number;
+  /** quantilesAt's positions (see `positions`), for the probabilities `positionsOf` and a sample of `positionsCount`. */
+  private lowers = new Int32Array(0);
+  private fractions = new Float64Array(0);
+  private positionsOf: ArrayLike<number> | undefined;
+  private positionsCount = -1;
 
   constructor(
     private readonly values: Float64Array,
@@ -63,17 +68,39 @@ export class HourOfWeekSampler {
         n = sample.length;
       }
     }
+    if (ascending !== this.positionsOf || n !== this.positionsCount) this.positions(ascending, n);
+    const lowers = this.lowers;
+    const fractions = this.fractions;
     let floor = 0;
     const last = n - 1;
     for (let k = 0; k < ascending.length; k++) {
       // type 7, as quantileOfSorted; never negative, never below the previous quantile (guards 1-ulp crossings)
-      const position = last * (ascending[k] as number);
-      const lower = Math.floor(position);
+      const lower = lowers[k] as number;
       const low = sample[lower] as number;
-      const value = lower >= last ? low : low + (position - lower) * ((sample[lower + 1] as number) - low);
+      const value = lower >= last ? low : low + (fractions[k] as number) * ((sample[lower + 1] as number) - low);
       if (value > floor) floor = value;
       out[offset + k] = floor;
     }
+  }
+
+  /**
+   * Type-7 positions of `ascending` in a sorted sample of n values, split into floor and fraction: the same
+   * for every step whose window is full, so computed when the probabilities or n change, not per step.
+   */
+  private positions(ascending: ArrayLike<number>, n: number): void {
+    if (this.lowers.length !== ascending.length) {
+      this.lowers = new Int32Array(ascending.length);
+      this.fractions = new Float64Array(ascending.length);
+    }
+    const last = n - 1;
+    for (let k = 0; k < ascending.length; k++) {
+      const position = last * (ascending[k] as number);
+      const lower = Math.floor(position);
+      this.lowers[k] = lower;
+      this.fractions[k] = position - lower;
+    }
+    this.positionsOf = ascending;
+    this.positionsCount = n;
   }
 
   /** Insertion-sorts the finite values at index − w weeks ± 1 h (w = 1..lookbackWeeks) into `window`; their count. */

@@ -1,0 +1,63 @@
+import { HourOfWeekSampler } from './hour-of-week-sample';
+import { MS_PER_HOUR } from './instant';
+import { quantileOfSorted } from './quantile';
+
+const START = Date.UTC(2024, 2, 4);
+const WEEK = 168;
+
+/** Four weeks of noisy hourly values with a few gaps (NaN), so that windows of every size occur. */
+function series(hours: number, seed: number): Float64Array {
+  let s = seed;
+  const next = () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  return Float64Array.from({ length: hours }, (_, h) => (next() < 0.15 ? Number.NaN : 3 + Math.sin(h / 5) + next()));
+}
+
+/** The sample's quantiles computed directly: the window's finite values sorted, type 7, floored at 0 and monotone. */
+function expected(values: Float64Array, usableHours: number, stepIndex: number, ascending: readonly number[], weeks: number): number[] | undefined {
+  const window: number[] = [];
+  for (let w = 1; w <= weeks; w++) {
+    for (let i = stepIndex - w * WEEK - 1; i <= stepIndex - w * WEEK + 1; i++) {
+      if (i >= 0 && i < usableHours && Number.isFinite(values[i] as number)) window.push(values[i] as number);
+    }
+  }
+  if (window.length === 0) return undefined;
+  const sorted = Float64Array.from(window).sort();
+  let floor = 0;
+  return ascending.map((q) => (floor = Math.max(floor, quantileOfSorted(sorted, sorted.length, q))));
+}
+
+describe('HourOfWeekSampler.quantilesAt', () => {
+  it('gives the same quantiles whatever was asked before (probabilities and window sizes change between calls)', () => {
+    const values = series(4 * WEEK, 5);
+    const usableHours = values.length;
+    const sampler = new HourOfWeekSampler(values, START, usableHours, 4);
+    const probabilitySets = [[0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99], [0.5], [0.1, 0.9], [0.25, 0.5, 0.75]];
+    let checked = 0;
+    for (let step = 0; step < 2 * WEEK; step++) {
+      // the same array objects again and again, as callers pass them, interleaved
+      const ascending = probabilitySets[step % probabilitySets.length] as number[];
+      const stepIndex = usableHours + (step % WEEK);
+      const want = expected(values, usableHours, stepIndex, ascending, 4);
+      if (want === undefined) continue;
+      const out = new Float64Array(ascending.length);
+      sampler.quantilesAt(START + (usableHours + step) * MS_PER_HOUR, ascending, out, 0);
+      for (let k = 0; k < ascending.length; k++) expect(out[k]).toBeCloseTo(want[k] as number, 12);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(WEEK);
+  });
+
+  it('answers a step the same on a fresh sampler and on one already used for other steps', () => {
+    const values = series(5 * WEEK, 9);
+    const ascending = [0.05, 0.5, 0.95];
+    const used = new HourOfWeekSampler(values, START, 4 * WEEK + 3, 4);
+    for (let step = -WEEK; step < 2 * WEEK; step += 7) {
+      const stepHour = START + (4 * WEEK + step) * MS_PER_HOUR;
+      const a = new Float64Array(3);
+      const b = new Float64Array(3);
+      used.quantilesAt(stepHour, ascending, a, 0);
+      new HourOfWeekSampler(values, START, 4 * WEEK + 3, 4).quantilesAt(stepHour, ascending, b, 0);
+      expect(Array.from(a)).toEqual(Array.from(b));
+    }
+  });
+});
