@@ -49,6 +49,13 @@ const large = row({ instanceType: 'n2-standard-16', vcpu: 16, memoryGiB: 64, onD
 const highmem = row({ instanceType: 'n2-highmem-2', vcpu: 2, memoryGiB: 16, onDemandHourly: 0.13 });
 
 describe('planCheapestSingleOnDemand', () => {
+  it('covers a mid-hour activation from the start of its hour, over whole hours', () => {
+    const plan = planCheapestSingleOnDemand(forecast, specOf({ activationAt: '2026-09-01T00:40:00.000Z' }), catalogOf([small, large]), NOW);
+    expect(plan.allocations[0]).toMatchObject({ from: ACTIVATION, to: '2026-09-01T03:00:00.000Z' });
+    // the first hour's step (0.95: 8 vCPU) counts, so the peak is still the second step's 10 vCPU
+    expect(plan.required.cpu).toBe(10);
+  });
+
   it('buys the instance type whose count covering the peak costs least', () => {
     // small: 3 x 0.2 = 0.6/h; large: 1 x 0.75; highmem: 5 x 0.13 = 0.65 (CPU-bound).
     const plan = planCheapestSingleOnDemand(forecast, specOf(), catalogOf([large, highmem, small]), NOW);

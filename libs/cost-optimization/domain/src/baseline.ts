@@ -1,11 +1,11 @@
 import type { Allocation, AllocationPlan, CloneSpec, DemandForecast } from '@clonecast/contracts';
 import { type CatalogRow, type PriceCatalog, catalogAgeDays, rowsFor } from '@clonecast/pricing/catalog';
 import { BudgetExceededError, NoCatalogRowsError, UnusableForecastError } from './errors';
+import { planningWindow } from './planning-window';
 import { expectedShortfall, serviceLevelQuantile } from './shortfall';
 
 export const BASELINE_PLANNER = 'baseline-cheapest-single-on-demand@1';
 
-const HOUR_MS = 60 * 60 * 1000;
 /** Float noise in forecast arithmetic (4.000000001 vCPU) must not buy a whole extra instance. */
 const COUNT_TOLERANCE = 1e-9;
 /** A plan costing exactly the budget (3 x 0.2 x 3 = 1.8000000000000003) is within it. */
@@ -22,8 +22,7 @@ export function planCheapestSingleOnDemand(
   catalog: PriceCatalog,
   now: Date,
 ): AllocationPlan {
-  const from = Date.parse(spec.activationAt);
-  const to = from + spec.timeframeHours * HOUR_MS;
+  const { from, to } = planningWindow(spec.activationAt, spec.timeframeHours);
   const steps = stepsWithin(forecast, from, to);
   const quantile = serviceLevelQuantile(forecast.quantiles, spec.serviceLevel);
   const cpu = steps.map((i) => valueAt(forecast, 'cpu', quantile, i));

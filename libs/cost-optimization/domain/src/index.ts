@@ -4,3 +4,4 @@ export * from './optimiser';
 export * from './plan-coverage';
 export * from './shortfall';
 export * from './solver';
+export * from './planning-window';

@@ -113,6 +113,16 @@ describe('planOptimalAllocation', () => {
     expect(plan.expectedCost).toBeCloseTo(cost, 9);
   });
 
+  it('covers a mid-hour activation from the start of its hour, over whole hours', () => {
+    const forecast = forecastOf({ '0.95': [30, 10, 10, 10] }, { '0.95': [60, 20, 20, 20] });
+    const req = { ...request(4), activationAt: '2026-09-01T00:25:00.000Z' };
+    const { plan } = planOptimalAllocation(highs, forecast, req, toyCatalog, NOW);
+    // the activation hour is the peak: it must be bought, starting at 00:00
+    expect(Math.min(...plan.allocations.map((a) => Date.parse(a.from)))).toBe(Date.parse(START));
+    expect(Math.max(...plan.allocations.map((a) => Date.parse(a.to)))).toBe(Date.parse(START) + 4 * HOUR);
+    expect(coverage(plan, forecast, toyCatalog, request(4)).shortfalls).toEqual([]);
+  });
+
   it('matches brute force on a small case', () => {
     const forecast = forecastOf({ '0.95': [10, 7] }, { '0.95': [40, 12] });
     const { plan, solver } = planOptimalAllocation(highs, forecast, request(2, { clouds: ['gcp'] }), toyCatalog, NOW, {

@@ -9,10 +9,10 @@ import { type StepDemand, demandModel } from './step-demand';
 import { ExactStepTables } from './exact-step';
 import { LargeStepSolver } from './large-step';
 import { type HourlyOption, type StepProblem, StepCoveringSolver } from './step-covering';
+import { planningWindow } from './planning-window';
 
 export const OPTIMISER_PLANNER = 'lp-commitments-then-step-covering@2';
 
-const HOUR_MS = 60 * 60 * 1000;
 /** A plan costing exactly the budget is within it despite float noise. */
 const BUDGET_TOLERANCE = 1e-9;
 /** Relative slack taken off the HiGHS LP optimum before it is used as a bound (its feasibility tolerances). */
@@ -150,8 +150,7 @@ function optimise(
   settings: Settings,
 ): OptimisedPlan {
   const started = performance.now();
-  const from = Date.parse(request.activationAt);
-  const to = from + request.timeframeHours * HOUR_MS;
+  const { from, to } = planningWindow(request.activationAt, request.timeframeHours);
   const demand = demandModel(forecast, from, to, request.serviceLevel, settings.scenarioCount);
   const { constraints } = request;
 
