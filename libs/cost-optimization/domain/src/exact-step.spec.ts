@@ -1,17 +1,7 @@
 import { ExactStepTables } from './exact-step';
 import type { HourlyOption, StepProblem } from './step-covering';
 import { scenarioShortfall } from './step-demand';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.fixture';
 
 /** Every mix of 0..8 instances of each option (enough for the demands drawn): the true optimum of one step. */
 function bruteForce(options: readonly HourlyOption[], p: StepProblem): number {

@@ -32,6 +32,18 @@ class StandardisedLayers:
     sd: np.ndarray
     colmask: np.ndarray
 
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit_standardiser(self, X: np.ndarray) -> None:
+        T = self.transform(X)
+        self.mu = T.mean(axis=0)
+        sd = T.std(axis=0)
+        self.sd = np.where(sd > 1e-6, sd, 1.0)
+
+    def _inputs(self, X):
+        return (self.transform(X) - self.mu) / self.sd * self.colmask
+
     def folded(self):
         """First-layer weights with standardisation and the column mask folded in (used by the ONNX export)."""
         scale = self.colmask / self.sd
@@ -65,15 +77,6 @@ class QuantileNet(StandardisedLayers):
         X = np.asarray(X, dtype=np.float64).copy()
         X[:, :N_LOG] = np.log1p(np.maximum(X[:, :N_LOG], 0.0))
         return X
-
-    def fit_standardiser(self, X: np.ndarray) -> None:
-        T = self.transform(X)
-        self.mu = T.mean(axis=0)
-        sd = T.std(axis=0)
-        self.sd = np.where(sd > 1e-6, sd, 1.0)
-
-    def _inputs(self, X):
-        return (self.transform(X) - self.mu) / self.sd * self.colmask
 
     # -- forward
     def forward(self, X: np.ndarray, cache: bool = False):

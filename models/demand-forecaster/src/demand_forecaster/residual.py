@@ -70,15 +70,6 @@ class ResidualQuantileNet(StandardisedLayers):
         X[:, LOG_COLS] = np.log1p(np.maximum(X[:, LOG_COLS], 0.0))
         return X
 
-    def fit_standardiser(self, X):
-        T = self.transform(X)
-        self.mu = T.mean(axis=0)
-        sd = T.std(axis=0)
-        self.sd = np.where(sd > 1e-6, sd, 1.0)
-
-    def _inputs(self, X):
-        return (self.transform(X) - self.mu) / self.sd * self.colmask
-
     def forward(self, X, cache: bool = False):
         X = np.asarray(X)
         h = self._inputs(X)
