@@ -32,13 +32,11 @@ describe('envelopes', () => {
 });
 
 describe('TopicNames', () => {
-  it('prefixes topics, DLQs and processed-id topics, and maps back', () => {
+  it('prefixes topics, DLQs and processed-id topics', () => {
     const names = new TopicNames('staging.');
     expect(names.of(topics.cloneRequested)).toBe('staging.clone.requested.v1');
     expect(names.dlqOf(topics.cloneRequested)).toBe('staging.clone.requested.v1.dlq');
     expect(names.processedOf('prediction-service')).toBe('staging.clonecast.prediction-service.processed');
-    expect(names.logical('staging.clone.requested.v1')).toBe('clone.requested.v1');
-    expect(names.logical('other.clone.requested.v1')).toBeUndefined();
   });
 });
 

@@ -15,9 +15,4 @@ export class TopicNames {
   processedOf(groupId: string): string {
     return `${this.prefix}clonecast.${groupId}.processed`;
   }
-
-  /** Logical name for a broker topic name, or undefined when it is not ours. */
-  logical(brokerTopic: string): string | undefined {
-    return brokerTopic.startsWith(this.prefix) ? brokerTopic.slice(this.prefix.length) : undefined;
-  }
 }

@@ -28,7 +28,3 @@ export function injectTraceContext(headers: KafkaHeaders, ctx: Context = context
 export function extractTraceContext(headers: KafkaHeaders | undefined): Context {
   return propagation.extract(context.active(), headers ?? {}, getter);
 }
-
-export function headerString(headers: KafkaHeaders | undefined, key: string): string | undefined {
-  return getter.get(headers ?? {}, key) as string | undefined;
-}

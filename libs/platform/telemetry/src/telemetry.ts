@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
@@ -46,9 +46,4 @@ export function activeTraceId(): string | undefined {
   const span = trace.getSpan(context.active());
   const id = span?.spanContext().traceId;
   return id && id !== '00000000000000000000000000000000' ? id : undefined;
-}
-
-/** The propagator in use is global; tests and tools that do not start the SDK still need W3C headers. */
-export function ensureW3CPropagation(): void {
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 }
