@@ -8,9 +8,8 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Cloud } from '@clonecast/contracts';
+import type { Architecture, Cloud } from '@clonecast/contracts';
 import {
-  type Architecture,
   type CatalogRow,
   type CatalogSource,
   type PriceCatalog,
@@ -129,6 +128,7 @@ function gcpRows(file: string, source: CatalogSource): CatalogRow[] {
         gpu: 0,
         onDemandHourly: onDemand,
         spotHourly: spotBelow('gcp', positivePrice(cost.hour_spot), onDemand),
+        spotInterruptionRate: null, // no source here estimates interruptions for the whole table
         commitmentModel: committed1y !== null || committed3y !== null ? 'committed' : null,
         commitment1yHourly: committed1y,
         commitment3yHourly: committed3y,
@@ -201,6 +201,7 @@ function awsRows(file: string, source: CatalogSource): CatalogRow[] {
       gpu: 0,
       onDemandHourly: onDemand,
       spotHourly: spotBelow('aws', positivePrice(item.spot_avg), onDemand),
+      spotInterruptionRate: null, // no source here estimates interruptions for the whole table
       // The only AWS RI rates in the shared data are for x2iedn.32xlarge from another snapshot date: not mixed in.
       commitmentModel: null,
       commitment1yHourly: null,
@@ -336,6 +337,7 @@ function azureRows(files: Record<keyof AzureSources, string>, sources: AzureSour
         gpu: 0,
         onDemandHourly: onDemand,
         spotHourly: spotBelow('azure', preferred?.spot ?? null, onDemand),
+        spotInterruptionRate: null, // no source here estimates interruptions for the whole table
         commitmentModel: null,
         commitment1yHourly: null,
         commitment3yHourly: null,

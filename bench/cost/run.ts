@@ -9,6 +9,7 @@ import {
   loadHighs,
   planCheapestSingleOnDemand,
   planOptimalAllocation,
+  spotInterruptionsPerHour,
 } from '@clonecast/cost-optimization/domain';
 import { forecastHourOfWeek, parseHistoryCsv } from '@clonecast/prediction/domain';
 import { type CatalogRow, type PriceCatalog, loadBundledCatalog, rowsFor } from '@clonecast/pricing/catalog';
@@ -17,8 +18,11 @@ const HOUR = 3_600_000;
 const QUANTILES = [0.5, 0.9, 0.95, 0.99];
 const SERVICE_LEVEL = 0.95;
 const MAX_SPOT_SHARE = 0.5;
-/** The optimiser's default: expected spot replacement cost = rate x on-demand price per spot instance-hour. */
-const SPOT_INTERRUPTIONS_PER_HOUR = 0.05;
+/**
+ * The optimiser's default for rows without an interruption estimate (all of the bundled catalog): expected
+ * spot replacement cost = hourly reclaim probability x on-demand price per spot instance-hour.
+ */
+const ASSUMED_SPOT_INTERRUPTIONS_PER_HOUR = 0.05;
 const CLOUDS: Cloud[] = ['aws', 'azure', 'gcp'];
 const NOW = new Date('2026-08-01T00:00:00Z');
 
@@ -73,10 +77,12 @@ function requirements(forecast: DemandForecast): Array<{ from: number; cpu: numb
 
 /** Same cost model for every planner: the unit prices paid plus expected spot replacements. */
 function costOf(allocations: readonly Allocation[], catalog: PriceCatalog): number {
-  const od = new Map(catalog.rows.map((r) => [`${r.cloud}/${r.region}/${r.instanceType}`, r.onDemandHourly]));
+  const rows = new Map(catalog.rows.map((r) => [`${r.cloud}/${r.region}/${r.instanceType}`, r]));
   return allocations.reduce((sum, a) => {
     const hours = (Date.parse(a.to) - Date.parse(a.from)) / HOUR;
-    const interruption = a.pricingModel === 'spot' ? SPOT_INTERRUPTIONS_PER_HOUR * (od.get(`${a.cloud}/${a.region}/${a.instanceType}`) ?? 0) : 0;
+    const row = rows.get(`${a.cloud}/${a.region}/${a.instanceType}`);
+    if (!row) throw new Error(`allocation of ${a.cloud}/${a.region}/${a.instanceType}, which is not in the catalog`);
+    const interruption = a.pricingModel === 'spot' ? spotInterruptionsPerHour(row, ASSUMED_SPOT_INTERRUPTIONS_PER_HOUR) * row.onDemandHourly : 0;
     return sum + a.quantity * hours * (a.hourlyPrice + interruption);
   }, 0);
 }
@@ -97,7 +103,7 @@ function allocation(row: CatalogRow, spot: boolean, quantity: number, from: numb
 }
 
 function effective(row: CatalogRow, spot: boolean): number {
-  return spot ? (row.spotHourly ?? Infinity) + SPOT_INTERRUPTIONS_PER_HOUR * row.onDemandHourly : row.onDemandHourly;
+  return spot ? (row.spotHourly ?? Infinity) + spotInterruptionsPerHour(row, ASSUMED_SPOT_INTERRUPTIONS_PER_HOUR) * row.onDemandHourly : row.onDemandHourly;
 }
 
 /** Cheapest single type covering (cpu, memory). */

@@ -57,6 +57,10 @@ export const CLOUDS = ['aws', 'azure', 'gcp'] as const;
 export const cloudSchema = z.enum(CLOUDS);
 export type Cloud = z.infer<typeof cloudSchema>;
 
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export const architectureSchema = z.enum(ARCHITECTURES);
+export type Architecture = z.infer<typeof architectureSchema>;
+
 export const PRICING_MODELS = [
   'on-demand',
   'spot',
@@ -74,6 +78,16 @@ export const placementConstraintsSchema = z
   .object({
     clouds: z.array(cloudSchema).min(1, 'at least one cloud must be allowed').describe('clouds the plan may use'),
     regions: z.array(z.string().min(1)).optional().describe('allowed regions (any cloud); absent = all'),
+    families: z
+      .array(z.string().min(1))
+      .min(1, 'list at least one instance family, or leave families out to allow all')
+      .optional()
+      .describe('allowed instance families, e.g. ["m7i", "n2", "Dsv5"]; absent = all'),
+    architectures: z
+      .array(architectureSchema)
+      .min(1, 'list at least one architecture, or leave architectures out to allow both')
+      .optional()
+      .describe('allowed CPU architectures; absent = all'),
     maxSpotShare: z.number().min(0).max(1).default(0).describe('largest share of capacity on spot'),
     allowCommitments: z.boolean().default(false).describe('whether reserved/committed purchases are allowed'),
     minInstances: z.number().int().min(1).default(1).describe('minimum instance count for availability'),

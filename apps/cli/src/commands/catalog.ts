@@ -125,10 +125,13 @@ export interface ExportRow {
   cloud: Cloud;
   region: string;
   instanceType: string;
+  family: string;
+  architecture: string;
   vcpu: number;
   memoryGiB: number;
   onDemandHourly: number | null;
   spotHourly: number | null;
+  spotInterruptionRate: number | null;
   commitmentModel: string | null;
   commitment1yHourly: number | null;
   commitment3yHourly: number | null;
@@ -144,10 +147,13 @@ export function runCatalogExport(options: CatalogSelection, env: NodeJS.ProcessE
     cloud: r.cloud,
     region: r.region,
     instanceType: r.instanceType,
+    family: r.family,
+    architecture: r.architecture,
     vcpu: r.vcpu,
     memoryGiB: r.memoryGiB,
     onDemandHourly: r.onDemandHourly,
     spotHourly: r.spotHourly,
+    spotInterruptionRate: r.spotInterruptionRate,
     commitmentModel: r.commitmentModel,
     commitment1yHourly: r.commitment1yHourly,
     commitment3yHourly: r.commitment3yHourly,

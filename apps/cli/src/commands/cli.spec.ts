@@ -17,12 +17,25 @@ writeFileSync(profileFile, JSON.stringify(anAccountProfile({ accountId: 'shop-pr
 const csvFile = path.join(dir, 'history.csv');
 writeFileSync(csvFile, ['timestamp,cpu,memory,storage,network', ...syntheticHistory().map((r) => `${r.timestamp},${r.cpu},${r.memory},${r.storage},${r.network}`)].join('\n'));
 
-const base: CloneRequestOptions = { profile: profileFile, timeframeHours: 24, clouds: ['gcp', 'aws'], serviceLevel: 0.95, wait: false, timeoutSeconds: 10, json: true };
+const base: CloneRequestOptions = {
+  profile: profileFile,
+  timeframeHours: 24,
+  clouds: ['gcp', 'aws'],
+  maxSpotShare: 0.5,
+  minInstances: 1,
+  commitments: true,
+  serviceLevel: 0.95,
+  wait: false,
+  timeoutSeconds: 10,
+  json: true,
+};
 
 describe('clonecast clone request', () => {
   it('builds a valid clone.requested from a profile file', () => {
     const request = buildCloneRequest({ ...base, target: 'shop-staging', activationAt: '2026-01-01T08:00:00Z' }, new Date());
     expect(request.spec).toMatchObject({ sourceAccountId: 'shop-prod', targetAccountId: 'shop-staging', activationAt: '2026-01-01T08:00:00.000Z', constraints: { clouds: ['gcp', 'aws'] } });
+    const narrow = buildCloneRequest({ ...base, families: ['n2'], architectures: ['x86_64'], maxSpotShare: 0, minInstances: 2, budget: 50, commitments: false }, new Date());
+    expect(narrow.spec.constraints).toEqual({ clouds: ['gcp', 'aws'], families: ['n2'], architectures: ['x86_64'], maxSpotShare: 0, allowCommitments: false, minInstances: 2, budget: 50 });
   });
 
   it('says which option is wrong', () => {

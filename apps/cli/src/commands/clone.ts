@@ -5,27 +5,24 @@ import {
   accountIdSchema,
   accountProfileSchema,
   cloneRequestedSchema,
-  CLOUDS,
   topics,
   type CloneCompleted,
   type CloneFailed,
   type CloneRequested,
-  type Cloud,
   type Envelope,
 } from '@clonecast/contracts';
 import { createEnvelope, formatZodIssues } from '@clonecast/platform/messaging';
 import { UsageError } from '../cli-error';
 import { kafkaContext, withPublisher } from '../kafka';
-import { parseList, parseNumberOption, printJson, progress, readJson } from '../io';
+import { parseNumberOption, printJson, progress, readJson } from '../io';
+import { type PlacementOptions, addPlacementOptions, placementConstraints } from '../placement-options';
 import { EventWatch } from '../event-watch';
 
-export interface CloneRequestOptions {
+export interface CloneRequestOptions extends PlacementOptions {
   profile: string;
   target?: string;
   timeframeHours: number;
   activationAt?: string;
-  clouds: string[];
-  regions?: string[];
   serviceLevel: number;
   configVersion?: number;
   wait: boolean;
@@ -50,10 +47,7 @@ export interface CloneOutcome {
 /** Builds clone.requested data from the CLI options; every problem is a UsageError that names the option. */
 export function buildCloneRequest(options: CloneRequestOptions, now: Date): CloneRequested {
   const profile = readJson(options.profile, accountProfileSchema, 'profile');
-  const clouds = options.clouds.map((c) => {
-    if (!(CLOUDS as readonly string[]).includes(c)) throw new UsageError(`--clouds: unknown cloud "${c}" (use ${CLOUDS.join(', ')})`);
-    return c as Cloud;
-  });
+  const constraints = placementConstraints(options);
   const targetAccountId = options.target ?? `${profile.accountId}-clone-${randomUUID().slice(0, 6)}`;
   if (!accountIdSchema.safeParse(targetAccountId).success) throw new UsageError(`--target "${targetAccountId}" is not a valid account id`);
   const activationAt = options.activationAt ?? now.toISOString();
@@ -67,7 +61,7 @@ export function buildCloneRequest(options: CloneRequestOptions, now: Date): Clon
       activationAt: new Date(activationAt).toISOString(),
       timeframeHours: options.timeframeHours,
       serviceLevel: options.serviceLevel,
-      constraints: { clouds, ...(options.regions ? { regions: options.regions } : {}), maxSpotShare: 0, allowCommitments: false, minInstances: 1 },
+      constraints,
       ...(options.configVersion ? { configVersion: options.configVersion } : {}),
     },
     profile,
@@ -123,25 +117,23 @@ export function printOutcome(outcome: CloneOutcome, json: boolean): void {
 
 export function registerClone(program: Command): void {
   const clone = program.command('clone').description('request clones and follow them');
-  clone
+  const request = clone
     .command('request')
     .description('publish clone.requested.v1 for an account profile')
     .requiredOption('--profile <file>', 'AccountProfile JSON (accountId, accountType, applications, historicalData, events)')
     .option('--target <accountId>', 'target account id (default: <source>-clone-<random>)')
     .option('--timeframe-hours <n>', 'forecast and plan horizon, 1..168', parseNumberOption('--timeframe-hours', 1, 168, true), 24)
     .option('--activation-at <iso>', 'when the clone goes live (default: now)')
-    .option('--clouds <list>', 'allowed clouds, comma-separated', parseList, ['aws', 'azure', 'gcp'])
-    .option('--regions <list>', 'allowed regions, comma-separated', parseList)
     .option('--service-level <q>', 'demand quantile to cover, in (0.5, 1)', parseNumberOption('--service-level', 0.5000001, 0.9999999), 0.95)
     .option('--config-version <n>', 'source configuration version to restore (default: latest)', parseNumberOption('--config-version', 1, Number.MAX_SAFE_INTEGER, true))
     .option('--wait', 'follow the saga until it completes or fails', false)
     .option('--timeout-seconds <n>', 'how long --wait waits', parseNumberOption('--timeout-seconds', 1, 86_400), 120)
-    .option('--json', 'print one JSON document', false)
-    .action(async (options: CloneRequestOptions) => {
-      const outcome = await requestClone(options);
-      printOutcome(outcome, options.json);
-      if (outcome.status === 'failed') process.exitCode = 1;
-    });
+    .option('--json', 'print one JSON document', false);
+  addPlacementOptions(request).action(async (options: CloneRequestOptions) => {
+    const outcome = await requestClone(options);
+    printOutcome(outcome, options.json);
+    if (outcome.status === 'failed') process.exitCode = 1;
+  });
 
   clone
     .command('status')

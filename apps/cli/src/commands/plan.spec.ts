@@ -16,7 +16,7 @@ const printed = { ...forecast, metrics: { cpu: rekey(forecast.metrics.cpu), memo
 const demandFile = path.join(dir, 'forecast.json');
 writeFileSync(demandFile, JSON.stringify(printed));
 
-const base: PlanOptions = { demand: demandFile, clouds: ['aws', 'gcp'], serviceLevel: 0.95, maxSpotShare: 0.5, commitments: true, json: true };
+const base: PlanOptions = { demand: demandFile, clouds: ['aws', 'gcp'], serviceLevel: 0.95, maxSpotShare: 0.5, minInstances: 1, commitments: true, json: true };
 const NOW = new Date('2026-08-01T00:00:00Z');
 let highs: Highs;
 beforeAll(async () => {
@@ -44,8 +44,25 @@ describe('clonecast plan', () => {
     }
   });
 
+  it('buys only the given families and architectures, at least --min-instances, within --budget', () => {
+    const catalog = loadBundledCatalog();
+    const rowOf = (a: { cloud: string; region: string; instanceType: string }) =>
+      catalog.rows.find((r) => r.cloud === a.cloud && r.region === a.region && r.instanceType === a.instanceType);
+    const arm = runPlan({ ...base, architectures: ['arm64'], minInstances: 3 }, highs, NOW);
+    expect(arm.allocations.every((a) => rowOf(a)?.architecture === 'arm64')).toBe(true);
+    const hours = new Map<string, number>();
+    for (const a of arm.allocations)
+      for (let t = Date.parse(a.from); t < Date.parse(a.to); t += 3_600_000) hours.set(String(t), (hours.get(String(t)) ?? 0) + a.quantity);
+    expect(Math.min(...hours.values())).toBeGreaterThanOrEqual(3);
+    const n2 = runPlan({ ...base, families: ['n2'] }, highs, NOW);
+    expect(n2.allocations.every((a) => rowOf(a)?.family === 'n2')).toBe(true);
+    expect(() => runPlan({ ...base, budget: n2.expectedCost / 100, families: ['n2'] }, highs, NOW)).toThrow(/BUDGET_EXCEEDED/);
+  });
+
   it('turns bad options and impossible constraints into usage errors', () => {
     expect(() => runPlan({ ...base, clouds: ['ibm'] }, highs, NOW)).toThrow(new UsageError('--clouds: unknown cloud "ibm" (use aws, azure, gcp)'));
+    expect(() => runPlan({ ...base, architectures: ['sparc'] }, highs, NOW)).toThrow(new UsageError('--architectures: unknown architecture "sparc" (use x86_64, arm64)'));
+    expect(() => runPlan({ ...base, families: ['zz9'] }, highs, NOW)).toThrow(/NO_CATALOG_ROWS.*families \[zz9\]/);
     expect(() => runPlan({ ...base, regions: ['mars-north-1'] }, highs, NOW)).toThrow(/NO_CATALOG_ROWS.*mars-north-1/);
     expect(() => runPlan({ ...base, demand: path.join(dir, 'missing.json') }, highs, NOW)).toThrow(/cannot read demand forecast/);
   });

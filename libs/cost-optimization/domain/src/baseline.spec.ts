@@ -147,7 +147,7 @@ describe('planCheapestSingleOnDemand', () => {
     try {
       attempt();
     } catch (error) {
-      expect(error).toMatchObject({ code: 'NO_CATALOG_ROWS', clouds: ['azure'], regions: ['westeurope'] });
+      expect(error).toMatchObject({ code: 'NO_CATALOG_ROWS', constraints: { clouds: ['azure'], regions: ['westeurope'] } });
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Allocation, AllocationPlan, CloneSpec, DemandForecast } from '@clonecast/contracts';
 import { type CatalogRow, type PriceCatalog, catalogAgeDays, rowsFor } from '@clonecast/pricing/catalog';
+import { placementFilter } from './offers';
 import { BudgetExceededError, NoCatalogRowsError, UnusableForecastError } from './errors';
 import { planningWindow } from './planning-window';
 import { expectedShortfall, serviceLevelQuantile } from './shortfall';
@@ -29,10 +30,10 @@ export function planCheapestSingleOnDemand(
   const memory = steps.map((i) => valueAt(forecast, 'memory', quantile, i));
   const required = { cpu: Math.max(...cpu), memory: Math.max(...memory) };
 
-  const { clouds, regions, minInstances, budget } = spec.constraints;
-  const candidates = rowsFor(catalog, { clouds, regions });
+  const { minInstances, budget } = spec.constraints;
+  const candidates = rowsFor(catalog, placementFilter(spec.constraints));
   const cheapest = cheapestCandidate(candidates, required, minInstances);
-  if (!cheapest) throw new NoCatalogRowsError(clouds, regions, catalog.catalogVersion);
+  if (!cheapest) throw new NoCatalogRowsError(spec.constraints, catalog.catalogVersion);
 
   const { row, quantity } = cheapest;
   const expectedCost = quantity * row.onDemandHourly * spec.timeframeHours;

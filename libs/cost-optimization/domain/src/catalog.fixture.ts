@@ -14,6 +14,7 @@ export function row(overrides: Partial<CatalogRow>): CatalogRow {
     gpu: 0,
     onDemandHourly: 0.2,
     spotHourly: null,
+    spotInterruptionRate: null,
     commitmentModel: null,
     commitment1yHourly: null,
     commitment3yHourly: null,

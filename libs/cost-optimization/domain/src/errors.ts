@@ -1,4 +1,4 @@
-import { DomainError, type Cloud } from '@clonecast/contracts';
+import { DomainError, type PlacementConstraints } from '@clonecast/contracts';
 
 /** Base of every cost-optimisation failure: `code` is machine-readable and travels in clone.failed. */
 export abstract class CostOptimizationError extends DomainError {}
@@ -8,12 +8,19 @@ export class NoCatalogRowsError extends CostOptimizationError {
   readonly code = 'NO_CATALOG_ROWS';
 
   constructor(
-    readonly clouds: readonly Cloud[],
-    readonly regions: readonly string[] | undefined,
+    readonly constraints: Pick<PlacementConstraints, 'clouds' | 'regions' | 'families' | 'architectures'>,
     readonly catalogVersion: string,
   ) {
+    const { clouds, regions, families, architectures } = constraints;
     const where = regions ? `regions [${regions.join(', ')}]` : 'any region';
-    super(`price catalog ${catalogVersion} has no instance for clouds [${clouds.join(', ')}] in ${where}`);
+    const kinds = [
+      families ? `families [${families.join(', ')}]` : undefined,
+      architectures ? `architectures [${architectures.join(', ')}]` : undefined,
+    ].filter((k) => k !== undefined);
+    super(
+      `price catalog ${catalogVersion} has no instance for clouds [${clouds.join(', ')}] in ${where}` +
+        (kinds.length > 0 ? ` of ${kinds.join(' and ')}` : ''),
+    );
   }
 }
 

@@ -5,3 +5,4 @@ export * from './plan-coverage';
 export * from './shortfall';
 export * from './solver';
 export * from './planning-window';
+export { spotInterruptionsPerHour } from './offers';

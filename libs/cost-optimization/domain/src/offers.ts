@@ -1,5 +1,5 @@
 import type { PlacementConstraints, PricingModel } from '@clonecast/contracts';
-import { type Architecture, type CatalogRow, type PriceCatalog, rowsFor, unitPrices } from '@clonecast/pricing/catalog';
+import { type CatalogRow, type PriceCatalog, type RowFilter, rowsFor, unitPrices } from '@clonecast/pricing/catalog';
 import { NoCatalogRowsError } from './errors';
 
 /** How an offer is paid: hourly while used (on-demand, spot), or for every hour of the timeframe (commitment). */
@@ -16,14 +16,25 @@ export interface Offer {
   unitPrice: number;
   /** unitPrice plus the expected cost of spot interruptions: what the optimiser charges per instance-hour. */
   effectiveHourly: number;
+  /** Probability an instance of this offer is reclaimed in a given hour (0 unless spot). */
+  interruptionsPerHour: number;
+}
+
+const HOURS_PER_MONTH = 730;
+
+/**
+ * Hourly reclaim probability of a spot instance of `row`: the catalog's monthly estimate spread evenly over
+ * the month's hours when it has one, else `assumed`.
+ */
+export function spotInterruptionsPerHour(row: CatalogRow, assumed: number): number {
+  if (row.spotInterruptionRate === null) return assumed;
+  return 1 - (1 - row.spotInterruptionRate) ** (1 / HOURS_PER_MONTH);
 }
 
 export interface OfferFilter {
-  constraints: Pick<PlacementConstraints, 'clouds' | 'regions' | 'maxSpotShare' | 'allowCommitments'>;
-  architectures?: readonly Architecture[];
-  families?: readonly string[];
-  /** Probability that a spot instance is reclaimed in a given hour (the catalog carries no estimate). */
-  spotInterruptionsPerHour: number;
+  constraints: Pick<PlacementConstraints, 'clouds' | 'regions' | 'families' | 'architectures' | 'maxSpotShare' | 'allowCommitments'>;
+  /** Probability that a spot instance is reclaimed in a given hour where the catalog row has no estimate. */
+  assumedSpotInterruptionsPerHour: number;
 }
 
 /**
@@ -31,13 +42,9 @@ export interface OfferFilter {
  * be replaced on demand for the rest of the hour, so its expected extra cost is rate x on-demand price.
  */
 export function candidateOffers(catalog: PriceCatalog, filter: OfferFilter): Offer[] {
-  const { clouds, regions, maxSpotShare, allowCommitments } = filter.constraints;
-  const architectures = filter.architectures ? new Set(filter.architectures) : undefined;
-  const families = filter.families ? new Set(filter.families) : undefined;
-  const rows = rowsFor(catalog, { clouds, regions }).filter(
-    (row) => row.gpu === 0 && (!architectures || architectures.has(row.architecture)) && (!families || families.has(row.family)),
-  );
-  if (rows.length === 0) throw new NoCatalogRowsError(clouds, regions, catalog.catalogVersion);
+  const { maxSpotShare, allowCommitments } = filter.constraints;
+  const rows = rowsFor(catalog, placementFilter(filter.constraints)).filter((row) => row.gpu === 0);
+  if (rows.length === 0) throw new NoCatalogRowsError(filter.constraints, catalog.catalogVersion);
 
   const offers: Offer[] = [];
   for (const row of rows) {
@@ -45,7 +52,7 @@ export function candidateOffers(catalog: PriceCatalog, filter: OfferFilter): Off
       const kind: OfferKind = price.pricingModel === 'on-demand' ? 'on-demand' : price.pricingModel === 'spot' ? 'spot' : 'commitment';
       if (kind === 'spot' && maxSpotShare <= 0) continue;
       if (kind === 'commitment' && !allowCommitments) continue;
-      const interruption = kind === 'spot' ? filter.spotInterruptionsPerHour * row.onDemandHourly : 0;
+      const interruptionsPerHour = kind === 'spot' ? spotInterruptionsPerHour(row, filter.assumedSpotInterruptionsPerHour) : 0;
       offers.push({
         row,
         pricingModel: price.pricingModel,
@@ -53,11 +60,18 @@ export function candidateOffers(catalog: PriceCatalog, filter: OfferFilter): Off
         vcpu: row.vcpu,
         memoryGiB: row.memoryGiB,
         unitPrice: price.hourly,
-        effectiveHourly: price.hourly + interruption,
+        effectiveHourly: price.hourly + interruptionsPerHour * row.onDemandHourly,
+        interruptionsPerHour,
       });
     }
   }
   return offers;
+}
+
+/** The catalog filter of a request's placement constraints (optional fields left out when absent). */
+export function placementFilter(constraints: Pick<PlacementConstraints, 'clouds' | 'regions' | 'families' | 'architectures'>): RowFilter {
+  const { clouds, regions, families, architectures } = constraints;
+  return { clouds, ...(regions ? { regions } : {}), ...(families ? { families } : {}), ...(architectures ? { architectures } : {}) };
 }
 
 /**

@@ -273,7 +273,49 @@ describe('planOptimalAllocation', () => {
     const attempt = () => planOptimalAllocation(highs, forecast, request(1, { clouds: ['aws'] }), toyCatalog, NOW);
     expect(attempt).toThrow(NoCatalogRowsError);
     expect(attempt).toThrow(expect.objectContaining({ code: 'NO_CATALOG_ROWS' }));
-    expect(() => planOptimalAllocation(highs, forecast, request(1), toyCatalog, NOW, { architectures: ['arm64'] })).toThrow(NoCatalogRowsError);
+    const armOnly = () => planOptimalAllocation(highs, forecast, request(1, { architectures: ['arm64'] }), toyCatalog, NOW);
+    expect(armOnly).toThrow(NoCatalogRowsError);
+    expect(armOnly).toThrow('of architectures [arm64]');
+  });
+
+  it('buys only the allowed families and architectures', () => {
+    const forecast = dailyForecast(24, 8);
+    const byType = new Map(catalog.rows.map((r) => [`${r.cloud}/${r.region}/${r.instanceType}`, r]));
+    const rowsOf = (plan: { allocations: Array<{ cloud: string; region: string; instanceType: string }> }) =>
+      plan.allocations.map((a) => byType.get(`${a.cloud}/${a.region}/${a.instanceType}`));
+    const cases: Array<Partial<PlanningRequest['constraints']>> = [
+      { architectures: ['arm64'], maxSpotShare: 0.5 },
+      { families: ['N2', 'm7i'], allowCommitments: true },
+    ];
+    for (const constraints of cases) {
+      const req = request(24, constraints);
+      const { plan } = planOptimalAllocation(highs, forecast, req, catalog, NOW);
+      expect(coverage(plan, forecast, catalog, req).shortfalls).toEqual([]);
+      const rows = rowsOf(plan);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) {
+        if (constraints.architectures) expect(row?.architecture).toBe('arm64');
+        if (constraints.families) expect(['n2', 'm7i']).toContain(row?.family.toLowerCase());
+      }
+    }
+  });
+
+  it('prices spot interruptions from the catalog estimate where a row has one, else from the assumed rate', () => {
+    const unknown = row({ region: 'europe-west1', spotHourly: 0.06 });
+    const estimated = row({ region: 'europe-west4', spotHourly: 0.065, spotInterruptionRate: 0.05 });
+    const catalog = catalogOf([unknown, estimated]);
+    const forecast = dailyForecast(6, 40);
+    const req = request(6, { maxSpotShare: 0.5 });
+    const spotRegions = (assumed: number) =>
+      new Set(
+        planOptimalAllocation(highs, forecast, req, catalog, NOW, { assumedSpotInterruptionsPerHour: assumed })
+          .plan.allocations.filter((a) => a.pricingModel === 'spot')
+          .map((a) => a.region),
+      );
+    // 0.06 + 5 % x 0.2 = 0.07 against 0.065 + (1 - 0.95^(1/730)) x 0.2 = 0.06501: the estimated row wins.
+    expect(spotRegions(0.05)).toEqual(new Set(['europe-west4']));
+    // Without an assumed risk the cheaper unit price wins.
+    expect(spotRegions(0)).toEqual(new Set(['europe-west1']));
   });
 
   it('falls back to the per-step search without HiGHS and says so', () => {

@@ -1,5 +1,5 @@
 import type { Allocation, AllocationPlan, CloneSpec, DemandForecast } from '@clonecast/contracts';
-import { type Architecture, type CatalogRow, type PriceCatalog, catalogAgeDays } from '@clonecast/pricing/catalog';
+import { type CatalogRow, type PriceCatalog, catalogAgeDays } from '@clonecast/pricing/catalog';
 import type { Highs } from 'highs';
 import { type MasterStatus, type StepClass, solveCommitmentMaster } from './commitment-master';
 import { BudgetExceededError, InfeasiblePlanError } from './errors';
@@ -42,12 +42,11 @@ export interface OptimiserOptions {
   scenarioCount?: number;
   /** Penalty per expected unmet vCPU-hour and GiB-hour, USD (default 0.10 and 0.0125: ~2x on-demand unit prices). */
   unmetPenalty?: { cpu: number; memory: number };
-  /** Probability a spot instance is reclaimed in an hour; the catalog has no estimate (default 0.05, deliberately pessimistic). */
-  spotInterruptionsPerHour?: number;
-  /** Only these CPU architectures (default any). */
-  architectures?: readonly Architecture[];
-  /** Only these instance families, e.g. ["m7i", "n2"] (default any). */
-  families?: readonly string[];
+  /**
+   * Probability a spot instance is reclaimed in an hour, assumed for catalog rows without an interruption
+   * estimate (default 0.05, deliberately pessimistic; the bundled catalog has no estimates).
+   */
+  assumedSpotInterruptionsPerHour?: number;
   /** Search nodes per distinct step before the per-step search stops with a bound (default 500). */
   nodeLimitPerStep?: number;
   /**
@@ -93,7 +92,7 @@ interface Settings {
   targetGap: number;
   scenarioCount: number;
   unmetPenalty: { cpu: number; memory: number };
-  spotInterruptionsPerHour: number;
+  assumedSpotInterruptionsPerHour: number;
   nodeLimitPerStep: number;
   boundBudgetMs: number;
 }
@@ -127,7 +126,7 @@ export function planOptimalAllocation(
     targetGap: options.targetGap ?? 0.01,
     scenarioCount: options.scenarioCount ?? 20,
     unmetPenalty: options.unmetPenalty ?? { cpu: 0.1, memory: 0.0125 },
-    spotInterruptionsPerHour: options.spotInterruptionsPerHour ?? 0.05,
+    assumedSpotInterruptionsPerHour: options.assumedSpotInterruptionsPerHour ?? 0.05,
     nodeLimitPerStep: options.nodeLimitPerStep ?? 500,
     boundBudgetMs: options.boundBudgetMs ?? 150,
   };
@@ -156,9 +155,7 @@ function optimise(
 
   const candidates = candidateOffers(catalog, {
     constraints,
-    ...(options.architectures ? { architectures: options.architectures } : {}),
-    ...(options.families ? { families: options.families } : {}),
-    spotInterruptionsPerHour: settings.spotInterruptionsPerHour,
+    assumedSpotInterruptionsPerHour: settings.assumedSpotInterruptionsPerHour,
   });
   const kept = pruneDominated(candidates);
   const peak = {
@@ -322,7 +319,6 @@ function optimise(
     from,
     to,
     hours,
-    spotInterruptionsPerHour: settings.spotInterruptionsPerHour,
   });
   const status: SolverStatus =
     master === 'skipped' || master === 'error' || master === 'time-limit'
@@ -548,11 +544,10 @@ interface PlanInput {
   from: number;
   to: number;
   hours: number;
-  spotInterruptionsPerHour: number;
 }
 
 function buildPlan(input: PlanInput): AllocationPlan {
-  const { hourlyOffers, commitmentOffers, commitmentCounts, spotInterruptionsPerHour } = input;
+  const { hourlyOffers, commitmentOffers, commitmentCounts } = input;
   const countsByStep = new Map<StepDemand, number[]>();
   input.classes.forEach((group, i) => {
     for (const step of group.steps) countsByStep.set(step, input.solutions[i] ?? []);
@@ -583,7 +578,7 @@ function buildPlan(input: PlanInput): AllocationPlan {
         purchase += quantity * offer.unitPrice;
         if (offer.kind === 'spot') {
           // Each spot instance-hour is reclaimed with probability p and then replaced on demand for the hour.
-          const p = spotInterruptionsPerHour;
+          const p = offer.interruptionsPerHour;
           interruptionMean += quantity * p * offer.row.onDemandHourly;
           interruptionVariance += quantity * p * (1 - p) * offer.row.onDemandHourly ** 2;
         }

@@ -1,5 +1,5 @@
-import type { Cloud } from '@clonecast/contracts';
-import type { Architecture, CatalogRow, PriceCatalog, RefreshedPrices } from '@clonecast/pricing/catalog';
+import type { Architecture, Cloud } from '@clonecast/contracts';
+import type { CatalogRow, PriceCatalog, RefreshedPrices } from '@clonecast/pricing/catalog';
 
 /** Hours in a reservation or commitment term: 365 × 24 × years, as the providers bill them. */
 export const HOURS_PER_TERM = { '1y': 8760, '3y': 26280 } as const;
@@ -98,6 +98,8 @@ export function catalogRow(
     vcpu: spec.vcpu,
     memoryGiB: spec.memoryGiB,
     gpu: spec.gpu,
+    // Interruption rates are not in any provider pricing API (AWS publishes them in the Spot Advisor only).
+    spotInterruptionRate: null,
     onDemandHourly,
     spotHourly,
     commitmentModel: hasCommitment ? prices.commitmentModel : null,

@@ -43,6 +43,7 @@ describe('AWS refresher against the replayed Price List and EC2 APIs', () => {
         gpu: 0,
         onDemandHourly: 0.096,
         spotHourly: 0.04122,
+        spotInterruptionRate: null,
         commitmentModel: 'reserved',
         commitment1yHourly: 0.056393,
         commitment3yHourly: 0.036111,

@@ -14,6 +14,7 @@ function row(overrides: Partial<CatalogRow>): CatalogRow {
     gpu: 0,
     onDemandHourly: 0.2,
     spotHourly: 0.05,
+    spotInterruptionRate: null,
     commitmentModel: 'committed',
     commitment1yHourly: 0.13,
     commitment3yHourly: 0.09,
@@ -48,6 +49,7 @@ const catalog = catalogOf([
   row({}),
   row({ region: 'us-east1' }),
   row({ cloud: 'aws', region: 'eu-west-1', instanceType: 'm7i.xlarge', family: 'm7i', snapshotDate: '2024-04-04' }),
+  row({ cloud: 'aws', region: 'us-east-1', instanceType: 'm7g.xlarge', family: 'm7g', architecture: 'arm64', snapshotDate: '2024-04-04' }),
   row({ cloud: 'azure', region: 'westeurope', instanceType: 'Standard_D4s_v5', family: 'Dsv5', snapshotDate: null }),
 ]);
 
@@ -59,6 +61,13 @@ describe('rowsFor', () => {
   it('applies the region list across clouds', () => {
     const rows = rowsFor(catalog, { clouds: ['gcp', 'aws'], regions: ['europe-west1', 'eu-west-1', 'westeurope'] });
     expect(rows.map((r) => `${r.cloud}/${r.region}`)).toEqual(['gcp/europe-west1', 'aws/eu-west-1']);
+  });
+
+  it('keeps only the allowed families (any case) and architectures', () => {
+    const types = (filter: Parameters<typeof rowsFor>[1]) => rowsFor(catalog, filter).map((r) => r.instanceType);
+    expect(types({ clouds: ['aws', 'azure'], families: ['M7I', 'dsv5'] })).toEqual(['m7i.xlarge', 'Standard_D4s_v5']);
+    expect(types({ clouds: ['aws', 'gcp'], architectures: ['arm64'] })).toEqual(['m7g.xlarge']);
+    expect(types({ clouds: ['aws'], families: ['m7i'], architectures: ['arm64'] })).toEqual([]);
   });
 
   it('returns nothing when no region of the allowed clouds is allowed', () => {
@@ -111,6 +120,12 @@ describe('unitPrices', () => {
 describe('catalog schema', () => {
   it('accepts a consistent row', () => {
     expect(catalogRowSchema.safeParse(row({})).success).toBe(true);
+    expect(catalogRowSchema.safeParse(row({ spotInterruptionRate: 0.05 })).success).toBe(true);
+  });
+
+  it('reads a row without an interruption rate as unknown (null)', () => {
+    const { spotInterruptionRate: _, ...stored } = row({});
+    expect(catalogRowSchema.parse(stored).spotInterruptionRate).toBeNull();
   });
 
   it.each([
@@ -120,6 +135,8 @@ describe('catalog schema', () => {
     ['commitment prices without a commitment model', { commitmentModel: null }],
     ['a commitment model without prices', { commitment1yHourly: null, commitment3yHourly: null }],
     ['an architecture outside x86_64/arm64', { architecture: 'i386' }],
+    ['an interruption rate without a spot price', { spotHourly: null, spotInterruptionRate: 0.05 }],
+    ['an interruption rate above 1', { spotInterruptionRate: 1.5 }],
   ])('rejects %s', (_name, overrides) => {
     expect(catalogRowSchema.safeParse({ ...row({}), ...overrides }).success).toBe(false);
   });

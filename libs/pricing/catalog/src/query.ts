@@ -1,4 +1,4 @@
-import type { Cloud, PricingModel } from '@clonecast/contracts';
+import type { Architecture, Cloud, PricingModel } from '@clonecast/contracts';
 import { UndatedCatalogError } from './errors';
 import { type CatalogRow, type PriceCatalog, allSources } from './schema';
 
@@ -6,12 +6,24 @@ export interface RowFilter {
   clouds: readonly Cloud[];
   /** Allowed regions of any cloud; absent = every region of the allowed clouds. */
   regions?: readonly string[];
+  /** Allowed instance families, matched without regard to case ("dsv5" = "Dsv5"); absent = every family. */
+  families?: readonly string[];
+  /** Allowed CPU architectures; absent = both. */
+  architectures?: readonly Architecture[];
 }
 
 export function rowsFor(catalog: PriceCatalog, filter: RowFilter): CatalogRow[] {
   const clouds = new Set(filter.clouds);
   const regions = filter.regions ? new Set(filter.regions) : undefined;
-  return catalog.rows.filter((row) => clouds.has(row.cloud) && (!regions || regions.has(row.region)));
+  const families = filter.families ? new Set(filter.families.map((f) => f.toLowerCase())) : undefined;
+  const architectures = filter.architectures ? new Set(filter.architectures) : undefined;
+  return catalog.rows.filter(
+    (row) =>
+      clouds.has(row.cloud) &&
+      (!regions || regions.has(row.region)) &&
+      (!families || families.has(row.family.toLowerCase())) &&
+      (!architectures || architectures.has(row.architecture)),
+  );
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

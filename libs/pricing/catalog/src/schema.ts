@@ -1,9 +1,5 @@
-import { cloudSchema } from '@clonecast/contracts';
+import { architectureSchema, cloudSchema } from '@clonecast/contracts';
 import { z } from 'zod';
-
-export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
-export const architectureSchema = z.enum(ARCHITECTURES);
-export type Architecture = z.infer<typeof architectureSchema>;
 
 /** How a row's commitment prices are bought; with the term it names a contracts PricingModel ("committed-1y"). */
 export const COMMITMENT_MODELS = ['reserved', 'committed', 'savings-plan'] as const;
@@ -27,6 +23,15 @@ export const catalogRowSchema = z
     gpu: z.number().int().nonnegative().describe('GPU count per instance'),
     onDemandHourly: hourlyPrice,
     spotHourly: hourlyPrice.nullable().describe('spot price, null when the source has none'),
+    spotInterruptionRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'estimated share of spot instances reclaimed per month (e.g. the upper edge of the AWS Spot Advisor frequency band); null = unknown',
+      ),
     commitmentModel: commitmentModelSchema.nullable().describe('what the commitment prices buy; null = none known'),
     commitment1yHourly: hourlyPrice.nullable().describe('effective $/h over a 1-year term (upfront spread over the term)'),
     commitment3yHourly: hourlyPrice.nullable().describe('effective $/h over a 3-year term (upfront spread over the term)'),
@@ -36,6 +41,8 @@ export const catalogRowSchema = z
   .superRefine((row, ctx) => {
     if (row.spotHourly !== null && row.spotHourly >= row.onDemandHourly)
       ctx.addIssue({ code: 'custom', path: ['spotHourly'], message: 'spot price must be below the on-demand price' });
+    if (row.spotInterruptionRate !== null && row.spotHourly === null)
+      ctx.addIssue({ code: 'custom', path: ['spotInterruptionRate'], message: 'an interruption rate needs a spot price' });
     const hasCommitmentPrice = row.commitment1yHourly !== null || row.commitment3yHourly !== null;
     if (hasCommitmentPrice !== (row.commitmentModel !== null))
       ctx.addIssue({

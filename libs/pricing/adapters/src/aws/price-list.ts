@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Architecture } from '@clonecast/pricing/catalog';
+import type { Architecture } from '@clonecast/contracts';
 import { HOURS_PER_TERM } from '../refresher';
 
 const priceDimensionSchema = z.object({
