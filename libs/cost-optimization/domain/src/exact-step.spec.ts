@@ -1,4 +1,4 @@
-import { ExactStepTables } from './exact-step';
+import { ExactStepTables, withoutPairReplaceable } from './exact-step';
 import type { HourlyOption, StepProblem } from './step-covering';
 import { scenarioShortfall } from './step-demand';
 import { rng } from './rng.fixture';
@@ -76,13 +76,52 @@ describe('ExactStepTables', () => {
       // The plan is feasible and never claims better than the optimum; the bound never exceeds it.
       expect(solution.objective).toBeGreaterThanOrEqual(optimum - 1e-9);
       expect(solution.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
+      // The counts-free bounds: the same lower bound, and an upper bound no better than the optimum.
+      const bounds = tables?.bounds(problem);
+      expect(bounds?.lower).toBeCloseTo(solution.lowerBound, 12);
+      expect(bounds?.upper).toBeGreaterThanOrEqual(optimum - 1e-9);
       if (!withPenalty) {
         expect(solution.objective).toBeCloseTo(optimum, 9);
         expect(solution.exact).toBe(true);
+        expect(bounds?.upper).toBeCloseTo(optimum, 9);
         exactCount++;
       }
     }
     expect(exactCount).toBeGreaterThan(20);
+  });
+
+  it('drops the sizes a pair of others replaces, and still equals brute force with prices linear in size', () => {
+    // Linear prices: 4/16 is two 2/8 (same price), 8/32 two 4/16; 2/16 is not replaced (more memory per vCPU).
+    const sizes = [
+      { v: 2, w: 8, c: 0.1 },
+      { v: 4, w: 16, c: 0.2 },
+      { v: 8, w: 32, c: 0.4 },
+      { v: 2, w: 16, c: 0.13 },
+      { v: 8, w: 32, c: 0.39 },
+    ];
+    expect(withoutPairReplaceable(sizes)).toEqual([sizes[0], sizes[3], sizes[4]]);
+    const options: HourlyOption[] = [
+      { vcpu: 2, memoryGiB: 8, hourly: 0.1, spot: false },
+      { vcpu: 4, memoryGiB: 16, hourly: 0.2, spot: false },
+      { vcpu: 8, memoryGiB: 32, hourly: 0.4, spot: false },
+      { vcpu: 2, memoryGiB: 16, hourly: 0.13, spot: false },
+      { vcpu: 4, memoryGiB: 8, hourly: 0.05, spot: true },
+      { vcpu: 8, memoryGiB: 16, hourly: 0.1, spot: true },
+    ];
+    const tables = ExactStepTables.build(options, [], 40, 160, 1e6) as ExactStepTables;
+    const random = rng(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const problem: StepProblem = {
+        required: { cpu: random() * 14, memory: random() * 40 },
+        tail: { cpu: [], memory: [] },
+        scenarioCount: 20,
+        minInstances: 1,
+        maxSpotShare: trial % 2 === 0 ? 0.5 : 0,
+        penalty: { cpu: 0, memory: 0 },
+        fixed: { vcpu: 0, memoryGiB: 0, instances: 0 },
+      };
+      expect(tables.solve(problem)?.objective).toBeCloseTo(bruteForce(options, problem), 9);
+    }
   });
 
   it('declines sizes off the grid and grids that are too large', () => {

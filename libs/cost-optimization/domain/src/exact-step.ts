@@ -122,6 +122,69 @@ export class ExactStepTables {
   }
 
   /**
+   * The lower bound `solve` proves for the step and an upper bound of its optimum, without reading counts
+   * back (cheaper, for searches that only compare sums): the upper bound is the covering cost of the best
+   * total tried plus the penalty at that total (the counts bought reach at least it). `withUpper` false
+   * tries only the requirement's total (all the lower bound needs; the upper bound is then that plan's).
+   * undefined as for `solve`.
+   */
+  bounds(problem: StepProblem, withUpper = true): { lower: number; upper: number } | undefined {
+    const { fixed } = problem;
+    // An instance the floor still needs changes the plan's shape: the full solve handles it.
+    if (fixed.instances < problem.minInstances) {
+      const solution = this.solve(problem);
+      return solution && { lower: solution.lowerBound, upper: solution.objective };
+    }
+    return this.boundsAbove(problem, fixed.vcpu, fixed.memoryGiB, withUpper);
+  }
+
+  /**
+   * `bounds` with the fixed capacity given apart (`problem.fixed` is not read): (fixedVcpu, fixedMemoryGiB)
+   * all non-spot, with enough instances for the floor - the caller ensures it.
+   */
+  boundsAbove(problem: StepProblem, fixedVcpu: number, fixedMemoryGiB: number, withUpper = true): { lower: number; upper: number } | undefined {
+    const { required, maxSpotShare, tail, penalty, scenarioCount } = problem;
+    const fixed = { vcpu: fixedVcpu, memoryGiB: fixedMemoryGiB };
+    // What solveAbove does with the base = the fixed capacity, all of it non-spot, no instance missing.
+    const cu = this.cpuUnit;
+    const mu = this.memoryUnit;
+    if (!onGrid(fixed.vcpu, cu) || !onGrid(fixed.memoryGiB, mu)) return undefined;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    const restCpu = Math.max(0, needCpu - fixed.vcpu);
+    const restMemory = Math.max(0, needMemory - fixed.memoryGiB);
+    const restNsCpu = Math.max(0, (1 - maxSpotShare) * needCpu - fixed.vcpu);
+    const restNsMemory = Math.max(0, (1 - maxSpotShare) * needMemory - fixed.memoryGiB);
+    const nsA = units(restNsCpu, cu);
+    const nsB = units(restNsMemory, mu);
+    const a0 = Math.max(units(restCpu, cu), nsA);
+    const b0 = Math.max(units(restMemory, mu), nsB);
+    if (a0 >= this.width || b0 >= this.height) return undefined;
+    const penaltyOf = (cpu: number, memory: number) =>
+      penalty.cpu * scenarioShortfall(tail.cpu, cpu, scenarioCount) + penalty.memory * scenarioShortfall(tail.memory, memory, scenarioCount);
+
+    const coverCost = this.coverCost(a0, b0, Math.min(nsA, a0), Math.min(nsB, b0));
+    let upper = Number.isFinite(coverCost) ? coverCost + penaltyOf(fixed.vcpu + a0 * cu, fixed.memoryGiB + b0 * mu) : Infinity;
+    if (withUpper) {
+      // The other totals solve tries: each scenario above the requirement (beyond the grid: its edge).
+      const totalOf = (rest: number, d: number, fixedCapacity: number, unit: number, limit: number) => Math.min(limit - 1, Math.max(rest, units(d - fixedCapacity, unit)));
+      const cpuTotals = [a0, ...tail.cpu.map((d) => totalOf(a0, d, fixed.vcpu, cu, this.width))];
+      const memoryTotals = [b0, ...tail.memory.map((d) => totalOf(b0, d, fixed.memoryGiB, mu, this.height))];
+      for (let i = 0; i < cpuTotals.length; i++)
+        for (let j = 0; j < memoryTotals.length; j++) {
+          const ta = cpuTotals[i] as number;
+          const tb = memoryTotals[j] as number;
+          if ((ta === a0 && tb === b0) || cpuTotals.indexOf(ta) < i || memoryTotals.indexOf(tb) < j) continue;
+          const cost = this.coverCost(ta, tb, Math.min(nsA, ta), Math.min(nsB, tb));
+          if (Number.isFinite(cost)) upper = Math.min(upper, cost + penaltyOf(fixed.vcpu + ta * cu, fixed.memoryGiB + tb * mu));
+        }
+    }
+    if (!Number.isFinite(upper)) return { lower: Infinity, upper: Infinity };
+    const lower = this.lowerBoundAt(problem, fixed.vcpu, fixed.memoryGiB, coverCost, restCpu, restMemory, restNsCpu, restNsMemory);
+    return { lower: Math.min(upper, lower), upper };
+  }
+
+  /**
    * The cheapest plan on top of `base` (capacity already bought, e.g. the fixed capacity plus a bulk of
    * instances; its non-spot part counts toward the spot rule): the counts the tables add, and the objective
    * of base + those counts excluding the base's own cost. No lower bound: the plan is optimal only given the
@@ -213,27 +276,84 @@ export class ExactStepTables {
     // The function is convex piecewise linear in T: its minimum over the box is at a vertex of the
     // arrangement of the penalty's breakpoints and the line where the two cost bounds cross.
     const floorCost = needsOne ? Math.max(coverCost, this.cheapest) : coverCost;
-    const lp = spotAwareBound(this.verticesAll, this.verticesNonSpot, [restCpu, restMemory], [restNsCpu, restNsMemory]);
-    const t0: [number, number] = [fixed.vcpu + restCpu, fixed.memoryGiB + restMemory];
-    const top: [number, number] = [Math.max(t0[0], ...problem.tail.cpu), Math.max(t0[1], ...problem.tail.memory)];
-    const [qa, qb] = lp.slope;
-    const costBound = (c: number, m: number) => Math.max(floorCost, Number.isFinite(lp.value) ? lp.value + qa * (c - t0[0]) + qb * (m - t0[1]) : -Infinity);
-    const cs = [t0[0], top[0], ...problem.tail.cpu.filter((d) => d > t0[0])];
-    const ms = [t0[1], top[1], ...problem.tail.memory.filter((d) => d > t0[1])];
-    const gapToFloor = floorCost - lp.value;
-    if (Number.isFinite(gapToFloor) && gapToFloor > 0) {
-      if (qb > 0) for (const c of [...cs]) ms.push(t0[1] + (gapToFloor - qa * (c - t0[0])) / qb);
-      if (qa > 0) for (const m of [...ms]) cs.push(t0[0] + (gapToFloor - qb * (m - t0[1])) / qa);
-    }
-    let lowerBound = Infinity;
-    for (const c0 of cs)
-      for (const m0 of ms) {
-        const c = Math.min(top[0], Math.max(t0[0], c0));
-        const m = Math.min(top[1], Math.max(t0[1], m0));
-        lowerBound = Math.min(lowerBound, costBound(c, m) + penaltyOf(c, m));
-      }
+    let lowerBound = this.lowerBoundAt(problem, fixed.vcpu, fixed.memoryGiB, floorCost, restCpu, restMemory, restNsCpu, restNsMemory);
     lowerBound = Math.min(bestObjective, lowerBound);
     return { counts: best, objective: bestObjective, lowerBound, exact: bestObjective - lowerBound <= 1e-12 * Math.max(1, bestObjective) };
+  }
+
+  /**
+   * Lower bound of a step above fixed capacity: any plan with total capacity T >= the requirement costs at
+   * least `floorCost` (the exact covering cost of the requirement) and at least the LP's dual value
+   * V + Q.(T - T0); add the penalty at T and minimise over T. The function is convex piecewise linear in T:
+   * its minimum over the box is at a vertex of the arrangement of the penalty's breakpoints and the line
+   * where the two cost bounds cross.
+   */
+  private lowerBoundAt(
+    problem: StepProblem,
+    fixedCpu: number,
+    fixedMemory: number,
+    floorCost: number,
+    restCpu: number,
+    restMemory: number,
+    restNsCpu: number,
+    restNsMemory: number,
+  ): number {
+    const lp = spotAwareBound(this.verticesAll, this.verticesNonSpot, [restCpu, restMemory], [restNsCpu, restNsMemory]);
+    const { tail, penalty, scenarioCount } = problem;
+    const t0c = fixedCpu + restCpu;
+    const t0m = fixedMemory + restMemory;
+    let topc = t0c;
+    for (const d of tail.cpu) if (d > topc) topc = d;
+    let topm = t0m;
+    for (const d of tail.memory) if (d > topm) topm = d;
+    const [qa, qb] = lp.slope;
+    const lpFinite = Number.isFinite(lp.value);
+    // Candidate coordinates in one scratch buffer (this runs once per step and grid point of the searches):
+    // vCPU values at [0, size), memory values at [size, 2 size), their penalties at [2 size, 4 size).
+    const size = 2 * (4 + tail.cpu.length + tail.memory.length);
+    if (scratch.length < 4 * size) scratch = new Float64Array(4 * size);
+    const buf = scratch;
+    const ms = size;
+    const cp = 2 * size;
+    const mp = 3 * size;
+    let nc = 0;
+    let nm = 0;
+    buf[nc++] = t0c;
+    buf[nc++] = topc;
+    for (const d of tail.cpu) if (d > t0c) buf[nc++] = d;
+    buf[ms + nm++] = t0m;
+    buf[ms + nm++] = topm;
+    for (const d of tail.memory) if (d > t0m) buf[ms + nm++] = d;
+    const gapToFloor = floorCost - lp.value;
+    if (Number.isFinite(gapToFloor) && gapToFloor > 0) {
+      const cpuCount = nc;
+      if (qb > 0) for (let i = 0; i < cpuCount; i++) buf[ms + nm++] = t0m + (gapToFloor - qa * ((buf[i] as number) - t0c)) / qb;
+      const memoryCount = nm;
+      if (qa > 0) for (let j = 0; j < memoryCount; j++) buf[nc++] = t0c + (gapToFloor - qb * ((buf[ms + j] as number) - t0m)) / qa;
+    }
+    // Clamped to the box; the penalty is a sum of a vCPU and a memory part, each computed once per coordinate.
+    for (let i = 0; i < nc; i++) {
+      const c = Math.min(topc, Math.max(t0c, buf[i] as number));
+      buf[i] = c;
+      buf[cp + i] = penalty.cpu * scenarioShortfall(tail.cpu, c, scenarioCount);
+    }
+    for (let j = 0; j < nm; j++) {
+      const m = Math.min(topm, Math.max(t0m, buf[ms + j] as number));
+      buf[ms + j] = m;
+      buf[mp + j] = penalty.memory * scenarioShortfall(tail.memory, m, scenarioCount);
+    }
+    let lowerBound = Infinity;
+    for (let i = 0; i < nc; i++)
+      for (let j = 0; j < nm; j++) {
+        const costBound = Math.max(floorCost, lpFinite ? lp.value + qa * ((buf[i] as number) - t0c) + qb * ((buf[ms + j] as number) - t0m) : -Infinity);
+        lowerBound = Math.min(lowerBound, costBound + ((buf[cp + i] as number) + (buf[mp + j] as number)));
+      }
+    return lowerBound;
+  }
+
+  /** The cost of `cover` alone (no split read back). */
+  private coverCost(ta: number, tb: number, nsA: number, nsB: number): number {
+    return this.cover(ta, tb, nsA, nsB)?.cost ?? Infinity;
   }
 
   /** Cheapest split of total (ta, tb) units into non-spot N >= (nsA, nsB) and spot (ta, tb) - N. */
@@ -247,8 +367,14 @@ export class ExactStepTables {
     for (let a = nsA; a <= ta; a++) {
       const rowNs = a * this.height;
       const rowSp = (ta - a) * this.height;
+      // Spot for the row's vCPU alone costs at least this, whatever the memory split; the non-spot part only
+      // grows with b: once their sum reaches the best, the rest of the row cannot beat it (same result as
+      // the full scan, first minimum in scan order included).
+      const spotFloor = sp[rowSp] as number;
       for (let b = nsB; b <= tb; b++) {
-        const c = (ns[rowNs + b] as number) + (sp[rowSp + tb - b] as number);
+        const nonSpot = ns[rowNs + b] as number;
+        if (nonSpot + spotFloor >= cost) break;
+        const c = nonSpot + (sp[rowSp + tb - b] as number);
         if (c < cost) {
           cost = c;
           bestA = a;
@@ -267,6 +393,9 @@ export class ExactStepTables {
     return counts;
   }
 }
+
+/** Scratch space of lowerBoundAt (grown on demand). */
+let scratch = new Float64Array(64);
 
 /** Capacity a step already has, with the part of it that is not spot. */
 export interface BaseCapacity {
@@ -288,10 +417,12 @@ function buildTable(options: readonly HourlyOption[], indices: readonly number[]
   const cost = new Float64Array(width * height).fill(Infinity);
   const choice = new Int32Array(width * height).fill(-1);
   cost[0] = 0;
-  const sizes = indices.map((j) => {
-    const o = options[j] as HourlyOption;
-    return { j, v: Math.round(o.vcpu / cu), w: Math.round(o.memoryGiB / mu), c: o.hourly };
-  });
+  const sizes = withoutPairReplaceable(
+    indices.map((j) => {
+      const o = options[j] as HourlyOption;
+      return { j, v: Math.round(o.vcpu / cu), w: Math.round(o.memoryGiB / mu), c: o.hourly };
+    }),
+  );
   for (let a = 0; a < width; a++)
     for (let b = 0; b < height; b++) {
       if (a === 0 && b === 0) continue;
@@ -310,6 +441,18 @@ function buildTable(options: readonly HourlyOption[], indices: readonly number[]
       choice[a * height + b] = pick;
     }
   return { cost, choice };
+}
+
+/**
+ * The sizes a covering table needs: without those two others (the same one twice included) replace in any
+ * mix, with at least as many units of both resources for no more money. Prices are positive, so each
+ * replacement moves to strictly cheaper sizes and any mix reduces to the kept ones at no more cost: the
+ * table's costs are unchanged (catalog prices are often linear in size, so most larger sizes go).
+ */
+export function withoutPairReplaceable<S extends { v: number; w: number; c: number }>(sizes: readonly S[]): S[] {
+  return sizes.filter(
+    (o) => !(o.c > 0) || !sizes.some((d1) => d1 !== o && d1.c > 0 && sizes.some((d2) => d2 !== o && d2.c > 0 && d1.v + d2.v >= o.v && d1.w + d2.w >= o.w && d1.c + d2.c <= o.c)),
+  );
 }
 
 function walk(table: Table, options: readonly HourlyOption[], a: number, b: number, cu: number, mu: number, height: number, counts: number[]): void {

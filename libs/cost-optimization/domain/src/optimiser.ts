@@ -7,6 +7,7 @@ import { type Offer, candidateOffers, lpHull, offerKey, pruneDominated } from '.
 import { expectedShortfall } from './shortfall';
 import { type StepDemand, demandModel } from './step-demand';
 import { ExactStepTables } from './exact-step';
+import { type CommitmentSearchResult, searchCommitmentCapacity } from './commitment-search';
 import { LargeStepSolver } from './large-step';
 import { type HourlyOption, type StepProblem, StepCoveringSolver } from './step-covering';
 import { planningWindow } from './planning-window';
@@ -23,6 +24,17 @@ const MAX_EXACT_CELLS = 160_000;
 const REST_CELLS = 20_000;
 /** Largest grid the Lagrangian bound builds tables on (one per distinct per-step price vector). */
 const MAX_LAGRANGIAN_CELLS = 160_000;
+/**
+ * Largest (grid cells x distinct steps) the search over the commitments' aggregate capacity is tried on: it
+ * sums the distinct steps at up to a few hundred grid points, each step's cost growing with the grid. The
+ * bench's largest (89k cells x 151 steps) needs ~60-100 ms of search, which a busy core does not always fit
+ * in the budget after the tables; up to here (e.g. 89k cells x 72 steps) it finishes with room to spare.
+ */
+const MAX_CAPACITY_SEARCH_WORK = 7_000_000;
+/** Grid points an unfinished search must have summed to be kept instead of the LP. */
+const MIN_SEARCH_EVALUATIONS = 8;
+/** Grids up to this many cells are searched with no tolerance (a few dozen grid points): the bound is exact there. */
+const EXACT_CAPACITY_SEARCH_CELLS = 1_000;
 /** Subgradient steps of the Lagrangian bound after its two starts (the plan's time budget may stop it earlier). */
 const LAGRANGIAN_ITERATIONS = 3;
 /** The Lagrangian stops improving once within this fraction of the best plan (well inside the target gap). */
@@ -51,7 +63,8 @@ export interface OptimiserOptions {
   nodeLimitPerStep?: number;
   /**
    * Time after which the optimiser stops improving the lower bound of a plan with commitments, ms from the
-   * start of the solve (default 150). The plan is still complete; its gap is reported as proven so far.
+   * start of the solve (default 150), including the search over the commitments' capacity (its best plan
+   * so far is kept). The plan is still complete; its gap is reported as proven so far.
    */
   boundBudgetMs?: number;
 }
@@ -71,7 +84,10 @@ export interface SolverReport {
   masterMs: number;
   objective: number;
   lowerBound: number;
-  /** How the HiGHS LP ended ('skipped': no solver given; 'not-needed': no commitment offers, no LP run). */
+  /**
+   * How the HiGHS LP ended ('skipped': no solver given; 'not-needed': no LP run - no commitment offers, or
+   * the search over the commitments' capacity gave the plan and its bound instead).
+   */
   master: MasterStatus | 'skipped' | 'not-needed';
   offers: { candidates: number; afterPruning: number };
   distinctSteps: number;
@@ -103,13 +119,17 @@ interface Settings {
  * at least cost plus a penalty for expected unmet demand, with spot interruptions priced in.
  *
  * 1. Offers the constraints allow, with dominated ones pruned (exactly: one-for-one swaps).
- * 2. Only when commitments are offered: one HiGHS LP, the linear relaxation of the whole problem over every
- *    distinct step (continuous counts, the offers on the capacity-per-dollar hull). Its optimum is a lower
- *    bound; its commitment levels, rounded down and up, are the few commitment plans tried.
- * 3. Per distinct step, a branch and bound for the integer on-demand/spot counts over the commitments
- *    (LP-rounded start, exact search of the rest, LP + least-penalty root bound).
- * 4. Lower bound: without commitments the sum of the per-step bounds; with them the LP bound, or when that
- *    is loose the per-step integer problems with commitments priced by the hour (also a relaxation).
+ * 2. Only when commitments are offered: with exact per-step tables small enough for it, a branch and bound
+ *    over the commitments' aggregate capacity (commitment-search.ts: exact on the tables' grid, so it
+ *    gives the plan and its bound, HiGHS not called). Otherwise, or when the budget stops it at once, one
+ *    HiGHS LP, the linear relaxation of the whole problem over every distinct step (continuous counts, the
+ *    offers on the capacity-per-dollar hull). Its optimum is a lower bound; its commitment levels, rounded
+ *    down and up, are the few commitment plans tried.
+ * 3. Per distinct step, the integer on-demand/spot counts over the commitments (exact tables, or for
+ *    accounts too large for them the bulk-plus-rest solver or a branch and bound with an LP root bound).
+ * 4. Lower bound: without commitments the sum of the per-step bounds; with them the search's or the LP's,
+ *    and if that is loose the per-step integer problems with commitments priced by the hour (a Lagrangian
+ *    relaxation) while the time budget lasts.
  * gap = (objective - lower bound) / objective. Without HiGHS (or when the LP fails) no commitments are
  * bought, which is always feasible, and the status says 'heuristic-fallback'.
  */
@@ -206,15 +226,49 @@ function optimise(
     const objective = commitmentHourly * hours + solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.objective, 0);
     return { counts: [...counts], solutions, objective };
   };
+  type Evaluated = ReturnType<typeof evaluate>;
 
-  // 2. Commitments: one HiGHS LP over every distinct step (continuous counts, hull offers only). Its optimum
-  //    is a lower bound of the whole integer problem; its commitment levels, rounded, are the candidates.
-  let master: SolverReport['master'] = commitmentOffers.length === 0 ? 'not-needed' : 'skipped';
+  // 2. Commitments. When the exact tables are small enough for it (and handle the instance floor), a branch
+  //    and bound over the commitments' aggregate capacity (commitment-search.ts) solves the whole problem
+  //    on the tables' grid, or bounds it, and HiGHS is not needed. Otherwise - or when the budget stopped
+  //    the search at once - one HiGHS LP over every distinct step (continuous counts, hull offers only): its
+  //    optimum is a lower bound of the whole integer problem; its commitment levels, rounded, are the
+  //    candidates.
+  const deadline = started + settings.boundBudgetMs;
+  const searchable =
+    highs !== undefined &&
+    commitmentOffers.length > 0 &&
+    exactTables !== undefined &&
+    constraints.minInstances <= 1 &&
+    exactTables.cells * classes.length <= MAX_CAPACITY_SEARCH_WORK;
+  let chosen: Evaluated | undefined;
+  let searched: CommitmentSearchResult | undefined;
+  if (searchable && exactTables) {
+    chosen = evaluate(commitmentOffers.map(() => 0));
+    searched = searchCommitmentCapacity({
+      tables: exactTables,
+      commitments: commitmentOffers.map((o) => ({ vcpu: o.vcpu, memoryGiB: o.memoryGiB, hourly: o.effectiveHourly })),
+      hours,
+      steps: classes.map((c) => ({ weight: c.steps.length, problem: stepProblem(c, none) })),
+      incumbent: chosen.objective,
+      tolerance: exactTables.cells <= EXACT_CAPACITY_SEARCH_CELLS ? 0 : searchTolerance,
+      deadline,
+    });
+    if (searched.best) {
+      const plan = evaluate(searched.best.counts);
+      if (plan.objective < chosen.objective) chosen = plan;
+    }
+  }
+  // A search the budget stopped after real progress keeps its plan and bound (the LP would only add time);
+  // one stopped at once (a budget too small for it) gives way to the LP and its roundings (the search's best
+  // plan stays a candidate).
+  const settled = searched !== undefined && (searched.complete || searched.evaluations > MIN_SEARCH_EVALUATIONS);
+  let master: SolverReport['master'] = commitmentOffers.length === 0 || settled ? 'not-needed' : 'skipped';
   let lpBound = 0;
   let toTry: number[][] = [commitmentOffers.map(() => 0)];
   let capacityPrices: Array<[number, number]> = [];
   const masterStarted = performance.now();
-  if (highs && commitmentOffers.length > 0) {
+  if (highs && commitmentOffers.length > 0 && !settled) {
     const lpCommitments = lpHull(commitmentOffers);
     const lpHourly = lpHull(hourlyOffers);
     const result = solveCommitmentMaster(highs, {
@@ -243,26 +297,26 @@ function optimise(
   const masterMs = performance.now() - masterStarted;
 
   // 3. Per-step integer counts over each candidate's commitments; the cheapest whole plan wins.
-  let chosen = evaluate(toTry[0] ?? []);
-  for (const candidate of toTry.slice(1)) {
+  for (const candidate of settled ? [] : toTry) {
     const plan = evaluate(candidate);
-    if (plan.objective < chosen.objective) chosen = plan;
+    if (!chosen || plan.objective < chosen.objective) chosen = plan;
   }
+  if (!chosen) chosen = evaluate(commitmentOffers.map(() => 0));
   chosen.solutions.forEach((solution, i) => {
     if (!Number.isFinite(solution.objective))
       throw new InfeasiblePlanError(`no mix of the allowed instances covers step ${classes[i]?.step.index ?? i}`);
   });
 
   // 4. Lower bound. Without commitments the steps are independent: the per-step bounds add up. With them,
-  //    the LP bound, and - when that is not tight enough and the plan's time budget allows - a Lagrangian
-  //    bound (below). Past the budget the bound found so far is reported as it is (valid, maybe loose).
+  //    the search's bound or the LP's, and - when that is not tight enough and the plan's time budget
+  //    allows - a Lagrangian bound (below). Past the budget the bound found so far is reported as it is
+  //    (valid, maybe loose).
   let lowerBound: number;
-  const deadline = started + settings.boundBudgetMs;
   if (commitmentOffers.length === 0) {
     lowerBound = chosen.solutions.reduce((sum, s, i) => sum + (classes[i]?.steps.length ?? 0) * s.lowerBound, 0);
   } else {
-    lowerBound = lpBound;
-    const loose = () => lowerBound < chosen.objective * (1 - settings.targetGap);
+    lowerBound = Math.max(lpBound, searched?.bound ?? 0);
+    const loose = () => lowerBound < (chosen as Evaluated).objective * (1 - settings.targetGap);
     if (loose() && exactTables && exactTables.cells <= MAX_LAGRANGIAN_CELLS) {
       // 5. Copies of the commitment counts per step, tied to the shared counts by per-step prices mu_t
       //    (summing to each commitment's price for the timeframe), make the steps separable: each is an
@@ -376,9 +430,13 @@ function lagrangianBound(
   const budget = commitmentOffers.map((o) => hours * o.effectiveHourly);
   const floor = budget.map((b) => b * 1e-9);
   const cache = new Map<string, { tables: ExactStepTables; origin: number[] } | undefined>();
-  const tablesFor = (prices: readonly number[]) => {
+  let buildMs = 0;
+  const tablesFor = (prices: readonly number[], untilDeadline: boolean) => {
     const key = prices.join(',');
     if (cache.has(key)) return cache.get(key);
+    // A table cannot be stopped half-built: none is started that the slowest so far would finish past the deadline.
+    if (untilDeadline && performance.now() + buildMs > deadline) return undefined;
+    const building = performance.now();
     const options = [...nonSpot, ...commitmentOffers.map((o, k) => ({ ...asOption(o), hourly: prices[k] ?? 0 }))];
     const origin = options.map((_, i) => (i < nonSpot.length ? -1 : i - nonSpot.length));
     const keep = options.map((o, i) => !options.some((d, j) => j !== i && beats(d, o, j, i)));
@@ -386,6 +444,7 @@ function lagrangianBound(
     const built = tables.withNonSpot(kept);
     const entry = built ? { tables: built, origin: origin.filter((_, i) => keep[i]) } : undefined;
     cache.set(key, entry);
+    buildMs = Math.max(buildMs, performance.now() - building);
     return entry;
   };
   /** sum_t weight_t g_t(mu_t) and the commitments each step buys; undefined past the deadline or off the grid. */
@@ -394,7 +453,7 @@ function lagrangianBound(
     const ys: number[][] = [];
     for (let t = 0; t < classes.length; t++) {
       if (untilDeadline && performance.now() > deadline) return undefined;
-      const entry = tablesFor(mu[t] ?? []);
+      const entry = tablesFor(mu[t] ?? [], untilDeadline);
       const solution = entry?.tables.solve(problemOf(classes[t] as GroupedSteps));
       if (!entry || !solution || !Number.isFinite(solution.lowerBound)) return undefined;
       value += (weights[t] ?? 0) * solution.lowerBound;

@@ -55,6 +55,9 @@ export class StepCoveringSolver {
   private readonly suffixAll: DualVertices[];
   private readonly suffixNonSpot: DualVertices[];
   private readonly firstSpot: number;
+  /** The options with their positions: non-spot ones, and spot ones followed by non-spot ones. */
+  private readonly indexedNonSpot: Array<{ o: HourlyOption; j: number }>;
+  private readonly indexedSpotFirst: Array<{ o: HourlyOption; j: number }>;
 
   constructor(
     private readonly options: readonly HourlyOption[],
@@ -66,6 +69,9 @@ export class StepCoveringSolver {
     if (!ordered) throw new Error('StepCoveringSolver needs non-spot options before spot options');
     this.firstSpot = options.findIndex((o) => o.spot);
     if (this.firstSpot < 0) this.firstSpot = options.length;
+    const indexed = options.map((o, j) => ({ o, j }));
+    this.indexedNonSpot = indexed.filter(({ o }) => !o.spot);
+    this.indexedSpotFirst = [...indexed.filter(({ o }) => o.spot), ...this.indexedNonSpot];
     this.suffixAll = options.map((_, i) => dualVertices(options.slice(i)));
     this.suffixNonSpot = options.map((_, i) => dualVertices(options.slice(i, Math.max(i, this.firstSpot))));
   }
@@ -283,8 +289,7 @@ export class StepCoveringSolver {
     const roundDown = rounding !== 'up';
     const round = rounding === 'up' ? Math.ceil : rounding === 'down' ? Math.floor : (k: number) => k;
     const counts = new Array<number>(this.options.length).fill(0);
-    const nonSpot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => !o.spot);
-    const spot = this.options.map((o, j) => ({ o, j })).filter(({ o }) => o.spot);
+    const nonSpot = this.indexedNonSpot;
     const first = bestPair(nonSpot, Math.max(0, nsCpu - fixed.vcpu), Math.max(0, nsMemory - fixed.memoryGiB), roundDown);
     if (!first) return undefined;
     let afterCpu = fixed.vcpu;
@@ -295,7 +300,7 @@ export class StepCoveringSolver {
       afterMemory += k * o.memoryGiB;
       counts[j] = (counts[j] ?? 0) + round(k);
     }
-    const second = bestPair([...spot, ...nonSpot], Math.max(0, cpu - afterCpu), Math.max(0, memory - afterMemory), roundDown);
+    const second = bestPair(this.indexedSpotFirst, Math.max(0, cpu - afterCpu), Math.max(0, memory - afterMemory), roundDown);
     if (!second) return undefined;
     for (const [j, k] of second) counts[j] = (counts[j] ?? 0) + round(k);
     if (roundDown) return counts;
@@ -319,30 +324,36 @@ function bestPair(
   fractional: boolean,
 ): Array<[number, number]> | undefined {
   if (cpu <= 0 && memory <= 0) return [];
+  // Fractional: rank by the LP cost; otherwise by the cost after rounding up. (Plain loops: this runs for
+  // every distinct step and commitment level of large accounts.)
+  const count = (k: number) => (fractional ? k : Math.ceil(k));
   let best: Array<[number, number]> | undefined;
   let bestCost = Infinity;
-  const consider = (plan: Array<[{ o: HourlyOption; j: number }, number]>) => {
-    // Fractional: rank by the LP cost; otherwise by the cost after rounding up.
-    const cost = plan.reduce((sum, [x, k]) => sum + (fractional ? k : Math.ceil(k)) * x.o.hourly, 0);
+  for (const x of options) {
+    const k = Math.max(cpu / x.o.vcpu, memory / x.o.memoryGiB, 0);
+    const cost = 0 + count(k) * x.o.hourly;
     if (cost < bestCost) {
       bestCost = cost;
-      best = plan.map(([x, k]) => [x.j, fractional ? k : Math.ceil(k)]);
+      best = [[x.j, count(k)]];
     }
-  };
-  for (const x of options) consider([[x, Math.max(cpu / x.o.vcpu, memory / x.o.memoryGiB, 0)]]);
+  }
   for (let p = 0; p < options.length; p++) {
+    const a = options[p] as { o: HourlyOption; j: number };
     for (let q = p + 1; q < options.length; q++) {
-      const a = options[p] as { o: HourlyOption; j: number };
       const b = options[q] as { o: HourlyOption; j: number };
       const det = a.o.vcpu * b.o.memoryGiB - a.o.memoryGiB * b.o.vcpu;
       if (det === 0) continue;
       const ka = (cpu * b.o.memoryGiB - memory * b.o.vcpu) / det;
       const kb = (a.o.vcpu * memory - a.o.memoryGiB * cpu) / det;
       if (ka <= 0 || kb <= 0) continue;
-      consider([
-        [a, ka],
-        [b, kb],
-      ]);
+      const cost = 0 + count(ka) * a.o.hourly + count(kb) * b.o.hourly;
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = [
+          [a.j, count(ka)],
+          [b.j, count(kb)],
+        ];
+      }
     }
   }
   return best;
