@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bash models/run.sh <prepare|train|evaluate|test|vectors> [args...]
 #   prepare  [--shared DIR]   derive data/ from the shared raw traces (default /work/shared/data/traces or ../shared)
-#   train    [--version vN] [--spec v1|v2]  train + export a new version dir (default: next vN, featureSpec v2),
+#   train    [--version vN] [--spec v1|v2|v3]  train + export a new version dir (default: next vN, featureSpec v3),
 #                             then evaluate it with the peers
 #   evaluate [--version vN]   held-out backtest of the newest (or given) version vs baseline and peers
 #   test                      pytest

@@ -32,6 +32,38 @@ def inputs_v2(n=2000, seed=0):
     return np.concatenate([inputs(n, seed), hw.reshape(n, 36)], axis=1).astype(np.float32)
 
 
+def inputs_v3(n=2000, seed=0):
+    """207 columns; columns 63-206 are 4 quantile blocks (hw, hd7, l24, l168), each valid per metric."""
+    rng = np.random.default_rng(seed + 1)
+    blocks = np.sort(rng.random((n, 3, 4, 9)) * 3, axis=3)
+    blocks[:30] *= 100
+    blocks[60:70, 0, :, :5] = 0.0
+    return np.concatenate([inputs_v2(n, seed), blocks.reshape(n, 108)], axis=1).astype(np.float32)
+
+
+@pytest.mark.parametrize("rc,gate", [((), None), (("history*", "std168", "missing"), ("step*", "std168"))])
+def test_onnx_round_trip_v3(rc, gate):
+    from demand_forecaster.mixture import NOUT, MixResidualNet, build_mask
+    X = inputs_v3()
+    hw = X[:, 63:99].reshape(-1, 4, 9).astype(np.float64)
+    ref = np.maximum(1.0, hw.max(axis=2, keepdims=True))
+    base = MixResidualNet(build_mask(rc, gate, "v3"), 3, blocks=1)  # hw block only, zero head: the baseline
+    base.fit_standardiser(X)
+    assert np.max(np.abs(base.predict(X) - hw) / ref) < 1e-6
+    assert np.max(np.abs(onnx_predict(session(to_onnx(base).SerializeToString()), X) - hw) / ref) < 1e-6
+    net = MixResidualNet(build_mask(rc, gate, "v3"), 3)
+    net.fit_standardiser(X)
+    rng = np.random.default_rng(5)
+    net.b[0] = rng.normal(0, 0.5, NOUT)
+    net.W[0] = rng.normal(0, 0.3, net.W[0].shape)
+    got = onnx_predict(session(to_onnx(net).SerializeToString()), X)
+    want = net.predict(X)
+    assert got.shape == (len(X), 4, len(QUANTILES))
+    assert np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want).max(axis=2, keepdims=True))) < 1e-4
+    assert (got >= 0).all() and (np.diff(got, axis=2) >= 0).all()
+    assert (want >= 0).all() and (np.diff(want, axis=2) >= 0).all()
+
+
 @pytest.mark.parametrize("hidden,bias_only", [((), True), ((), False), ((8,), False), ((16, 16), False)])
 def test_onnx_round_trip_v2_and_untrained_is_baseline(hidden, bias_only):
     X = inputs_v2()
@@ -80,7 +112,7 @@ def test_released_model_matches_weights_manifest_and_vectors(v):
     w = [m["coldStartWidening"][str(q)] for q in QUANTILES]
     assert all(b >= a for a, b in zip(w, w[1:]))
     sess = session(v / "model.onnx")
-    X = inputs(500, 1) if spec == "v1" else inputs_v2(500, 1)
+    X = {"v1": inputs, "v2": inputs_v2, "v3": inputs_v3}[spec](500, 1)
     got = onnx_predict(sess, X)
     assert np.max(np.abs(got - load_net(v).predict(X)) / np.maximum(1.0, np.abs(got))) < 1e-4
     mv = json.loads((ROOT / "test-vectors" / f"model-vectors-{spec}.json").read_text())

@@ -23,7 +23,7 @@ import { ModelInferenceError, ModelLoadError } from './errors';
 import { Float32Pool } from './float32-pool';
 
 /** The released model, relative to the repository root (where services and the CLI run). */
-export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v2';
+export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v3';
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUT = 'quantiles';
 
@@ -36,7 +36,7 @@ export interface OnnxDemandModelOptions {
 export class OnnxDemandModel {
   /** Recorded in forecasts and in demand.predicted's predictor. */
   readonly modelVersion: string;
-  /** Columns of one feature row (63 for featureSpec v1, 99 for v2). */
+  /** Columns of one feature row (63 for featureSpec v1, 99 for v2, 207 for v3). */
   readonly featureCount: number;
   /** Input and output tensors of batched runs, reused from batch to batch. */
   private readonly inputs = new Float32Pool();

@@ -5,12 +5,12 @@ import { DEFAULT_MODEL_DIR } from '../src';
 import { resampleHourly, type ForecastRequest } from '@clonecast/prediction/domain';
 import { ACTIVATION_AT, syntheticHistory } from '@clonecast/platform/testing';
 import { OnnxDemandModel } from '../src';
-import { MODEL_DIR, MODEL_DIR_V1, MODEL_VECTORS } from './model-files';
+import { MODEL_DIR, MODEL_DIR_V1, MODEL_DIR_V2, MODEL_VECTORS } from './model-files';
 
 const TOLERANCE = 1e-4;
 
 const vectorsSchema = z.object({
-  featureSpec: z.enum(['v1', 'v2']).default('v1'),
+  featureSpec: z.enum(['v1', 'v2', 'v3']).default('v1'),
   quantiles: z.array(z.number()),
   cases: z
     .array(
@@ -61,11 +61,11 @@ describe('OnnxDemandModel', () => {
     await model.close();
   });
 
-  it('is the released v2 model (featureSpec v2), served by default', () => {
-    expect(DEFAULT_MODEL_DIR).toBe('models/demand-forecaster/v2');
-    expect(model.modelVersion).toBe('demand-forecaster@v2');
-    expect(model.manifest.featureSpec).toBe('v2');
-    expect(model.featureCount).toBe(99);
+  it('is the released v3 model (featureSpec v3), served by default', () => {
+    expect(DEFAULT_MODEL_DIR).toBe('models/demand-forecaster/v3');
+    expect(model.modelVersion).toBe('demand-forecaster@v3');
+    expect(model.manifest.featureSpec).toBe('v3');
+    expect(model.featureCount).toBe(207);
   });
 
   it('answers with non-negative, non-decreasing quantiles that satisfy the contract', async () => {
@@ -149,9 +149,33 @@ describe('OnnxDemandModel', () => {
       expect(forecast?.modelVersion).toBe('demand-forecaster@v1');
       expect(() => demandForecastSchema.parse(forecast)).not.toThrow();
       const features = model.features(request());
-      await expect(v1.forecastFeatures([{ features, quantiles: [0.5] }])).rejects.toThrow(/spec v2 given to a model of spec v1/);
+      await expect(v1.forecastFeatures([{ features, quantiles: [0.5] }])).rejects.toThrow(/spec v3 given to a model of spec v1/);
     } finally {
       await v1.close();
+    }
+  });
+
+  it('still serves the previous v2 model (featureSpec v2) through the same pipeline', async () => {
+    const v2 = await OnnxDemandModel.load(MODEL_DIR_V2);
+    try {
+      const requests = [request({ horizonHours: 168 }), request({ history: [], accountType: 'batch' }), request({ history: syntheticHistory({ days: 3 }) })];
+      const forecasts = await v2.forecastBatch(requests);
+      expect(v2.featureCount).toBe(99);
+      expect(v2.manifest.featureSpec).toBe('v2');
+      for (const forecast of forecasts) {
+        expect(forecast.modelVersion).toBe('demand-forecaster@v2');
+        expect(() => demandForecastSchema.parse(forecast)).not.toThrow();
+        for (const metric of METRICS) {
+          const series = forecast.quantiles.map((q) => forecast.metrics[metric][String(q)] as number[]);
+          forecast.timestamps.forEach((_, h) => {
+            const column = series.map((values) => values[h] as number);
+            expect(column.every((v, j) => v >= 0 && (j === 0 || v >= (column[j - 1] as number)))).toBe(true);
+          });
+        }
+      }
+      await expect(v2.forecastFeatures([{ features: model.features(request()), quantiles: [0.5] }])).rejects.toThrow(/spec v3 given to a model of spec v2/);
+    } finally {
+      await v2.close();
     }
   });
 

@@ -5,8 +5,10 @@ import {
   emptyHourlySeries,
   FEATURE_COUNT,
   FEATURE_COUNT_V2,
+  FEATURE_COUNT_V3,
   FEATURE_NAMES,
   FEATURE_NAMES_V2,
+  FEATURE_NAMES_V3,
   HW_QUANTILES,
   type FeatureInput,
 } from './features';
@@ -189,5 +191,81 @@ describe('buildFeatureRows, feature spec v2', () => {
     expect(inPlace.rows.buffer).toBe(tensor.buffer);
     expect(Array.from(tensor.subarray(5))).toEqual(Array.from(alone.rows));
     expect(() => buildFeatureRows(input({ featureSpec: 'v2' }), tensor, 6)).toThrow(InvalidFeatureInputError);
+  });
+});
+
+describe('buildFeatureRows, feature spec v3', () => {
+  const v3 = (overrides: Partial<FeatureInput> = {}) => buildFeatureRows(input({ featureSpec: 'v3', ...overrides }));
+  const block = (rows: Float32Array, step: number, name: string, metric: Metric) =>
+    HW_QUANTILES.map((q) => rows[step * FEATURE_COUNT_V3 + FEATURE_NAMES_V3.indexOf(`${name}_${metric}_${q}`)] as number);
+  /** Type 7, clamped at 0 and non-decreasing, divided by s, rounded to float32: FEATURES-v3.md step 3. */
+  const quantiles = (pool: number[], s: number) => {
+    const sorted = [...pool].sort((a, b) => a - b);
+    let floor = 0;
+    return HW_QUANTILES.map((q) => {
+      const position = (sorted.length - 1) * q;
+      const lower = Math.floor(position);
+      const low = sorted[lower] as number;
+      const value = lower >= sorted.length - 1 ? low : low + (position - lower) * ((sorted[lower + 1] as number) - low);
+      floor = Math.max(floor, value);
+      return Math.fround(floor / s);
+    });
+  };
+
+  it('appends the hd7, l24 and l168 blocks to the 99 columns of v2, which stay as they were', () => {
+    const history = series(672, (metric, h) => (metric === 'cpu' ? 1 + (h % 24) : 3 + Math.sin(h)));
+    const v2 = buildFeatureRows(input({ history, featureSpec: 'v2' }));
+    const { rows, featureCount } = v3({ history });
+
+    expect(FEATURE_NAMES_V3).toHaveLength(207);
+    expect(FEATURE_NAMES_V3.slice(98, 100)).toEqual(['hw_network_0.99', 'hd7_cpu_0.01']);
+    expect(FEATURE_NAMES_V3[135]).toBe('l24_cpu_0.01');
+    expect(FEATURE_NAMES_V3[206]).toBe('l168_network_0.99');
+    expect(featureCount).toBe(FEATURE_COUNT_V3);
+    for (let h = 0; h < 24; h++) {
+      expect(rows.subarray(h * FEATURE_COUNT_V3, h * FEATURE_COUNT_V3 + FEATURE_COUNT_V2)).toEqual(v2.rows.subarray(h * FEATURE_COUNT_V2, (h + 1) * FEATURE_COUNT_V2));
+    }
+  });
+
+  it('takes the quantiles of the last day, the last week and the same hour of day ±1 h of the last week', () => {
+    const value = (metric: Metric, h: number) => (metric === 'memory' && h % 7 === 0 ? Number.NaN : 1 + ((h * 7919) % 13) + (metric === 'network' ? 50 : 0));
+    const history = series(500, value);
+    const { rows, scale } = v3({ history, origin: T0 + 500 * HOUR, horizonHours: 48 });
+    for (const metric of METRICS) {
+      const window = (from: number, keep: (h: number) => boolean = () => true) =>
+        Array.from({ length: 500 - from }, (_, i) => from + i).filter((h) => keep(h) && Number.isFinite(value(metric, h))).map((h) => value(metric, h));
+      const s = scale[metric];
+      for (const step of [0, 7, 23, 24, 47]) {
+        expect(block(rows, step, 'l24', metric)).toEqual(quantiles(window(476), s));
+        expect(block(rows, step, 'l168', metric)).toEqual(quantiles(window(332), s));
+        const hourOfDay = (500 + step) % 24;
+        const near = (h: number) => Math.min(Math.abs((h % 24) - hourOfDay), 24 - Math.abs((h % 24) - hourOfDay)) <= 1;
+        expect(block(rows, step, 'hd7', metric)).toEqual(quantiles(window(332, near), s));
+      }
+    }
+  });
+
+  it('falls back to the hw columns for an empty window and gives 1.0 to a metric without history', () => {
+    const history = series(400, (metric, h) => (metric === 'storage' || (metric === 'cpu' && h >= 370) ? Number.NaN : 1 + (h % 5)));
+    const { rows } = v3({ history, origin: T0 + 400 * HOUR, horizonHours: 24 });
+    for (let h = 0; h < 24; h++) {
+      expect(block(rows, h, 'l24', 'cpu')).toEqual(block(rows, h, 'hw', 'cpu'));
+      for (const name of ['hw', 'hd7', 'l24', 'l168']) expect(block(rows, h, name, 'storage')).toEqual(HW_QUANTILES.map(() => 1));
+    }
+    const late = v3({ history: series(300, (_m, h) => 1 + (h % 3)), origin: T0 + 500 * HOUR, horizonHours: 24 });
+    for (const metric of METRICS) {
+      for (const name of ['hd7', 'l24', 'l168']) expect(block(late.rows, 5, name, metric)).toEqual(block(late.rows, 5, 'hw', metric));
+    }
+    const cold = v3({ history: emptyHourlySeries(T0), origin: T0 });
+    expect(Array.from(cold.rows.subarray(63, 207))).toEqual(new Array(144).fill(1));
+  });
+
+  it('writes into a given batch tensor at an offset, exactly as into its own array', () => {
+    const alone = v3();
+    const tensor = new Float32Array(3 + alone.rows.length);
+    const inPlace = buildFeatureRows(input({ featureSpec: 'v3' }), tensor, 3);
+
+    expect(inPlace.rows.buffer).toBe(tensor.buffer);
+    expect(Array.from(tensor.subarray(3))).toEqual(Array.from(alone.rows));
   });
 });

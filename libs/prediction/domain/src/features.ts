@@ -3,10 +3,12 @@ import { InvalidFeatureInputError } from './errors';
 import { HourOfWeekSampler } from './hour-of-week-sample';
 import type { HourlySeries } from './hourly-series';
 import { HOURS_PER_DAY, HOURS_PER_WEEK, MS_PER_HOUR, parseIsoInstant } from './instant';
+import { RECENT_BLOCKS, writeRecentQuantileBlocks } from './recent-quantile-blocks';
 
-// Feature layouts of models/demand-forecaster/FEATURES.md (featureSpec v1) and FEATURES-v2.md (v2 = v1 followed
-// by the hour-of-week baseline's quantiles); the order is the ONNX contract.
-export const FEATURE_SPECS = ['v1', 'v2'] as const;
+// Feature layouts of models/demand-forecaster/FEATURES.md (featureSpec v1), FEATURES-v2.md (v2 = v1 followed
+// by the hour-of-week baseline's quantiles) and FEATURES-v3.md (v3 = v2 followed by three quantile blocks of the
+// recent history); the order is the ONNX contract.
+export const FEATURE_SPECS = ['v1', 'v2', 'v3'] as const;
 export type FeatureSpec = (typeof FEATURE_SPECS)[number];
 /** The v1 layout, which is also columns 0–62 of v2. */
 export const FEATURE_SPEC: FeatureSpec = 'v1';
@@ -16,6 +18,8 @@ export const HW_QUANTILES: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75
 /** Weeks the `hw_*` columns draw from, as the hour-of-week baseline's default. */
 export const HW_LOOKBACK_WEEKS = 4;
 export const FEATURE_COUNT_V2 = FEATURE_COUNT + 4 * HW_QUANTILES.length;
+/** v3: v2 followed by the `hd7_*`, `l24_*` and `l168_*` quantile blocks (4 metrics × HW_QUANTILES each). */
+export const FEATURE_COUNT_V3 = FEATURE_COUNT_V2 + RECENT_BLOCKS.length * 4 * HW_QUANTILES.length;
 /** Hours of history the scale, `missing` and `history` features look at: four weeks. */
 export const SCALE_WINDOW_HOURS = 4 * HOURS_PER_WEEK;
 /** A mean at or below this is no usable scale: the account-type prior is used instead. */
@@ -76,14 +80,19 @@ export const FEATURE_NAMES_V2: readonly string[] = [
   ...METRICS.flatMap((m) => HW_QUANTILES.map((q) => `hw_${m}_${String(q)}`)),
 ];
 
+export const FEATURE_NAMES_V3: readonly string[] = [
+  ...FEATURE_NAMES_V2,
+  ...RECENT_BLOCKS.flatMap((block) => METRICS.flatMap((m) => HW_QUANTILES.map((q) => `${block}_${m}_${String(q)}`))),
+];
+
 /** Column names of a feature spec, in order. */
 export function featureNamesOf(spec: FeatureSpec): readonly string[] {
-  return spec === 'v2' ? FEATURE_NAMES_V2 : FEATURE_NAMES;
+  return spec === 'v3' ? FEATURE_NAMES_V3 : spec === 'v2' ? FEATURE_NAMES_V2 : FEATURE_NAMES;
 }
 
-/** Number of columns of a feature spec: 63 (v1) or 99 (v2). */
+/** Number of columns of a feature spec: 63 (v1), 99 (v2) or 207 (v3). */
 export function featureCountOf(spec: FeatureSpec): number {
-  return spec === 'v2' ? FEATURE_COUNT_V2 : FEATURE_COUNT;
+  return spec === 'v3' ? FEATURE_COUNT_V3 : spec === 'v2' ? FEATURE_COUNT_V2 : FEATURE_COUNT;
 }
 
 /** sin/cos of the hour of day and day of week, tabulated with the very expressions of the spec. */
@@ -148,8 +157,8 @@ interface MetricWindow {
 }
 
 /**
- * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1) or FEATURES-v2.md (v2)
- * defines them. Pure and allocation-light: per-metric work done once, nothing allocated per row. The rows
+ * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1), FEATURES-v2.md (v2) or
+ * FEATURES-v3.md (v3) defines them. Pure and allocation-light: per-metric work done once, nothing allocated per row. The rows
  * go to `into` at `offset` when given (e.g. a batch's input tensor, which must be zero there), else to a new
  * Float32Array.
  */
@@ -253,7 +262,16 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
     rows[row + COL_HISTORY] = historyShare;
   }
 
-  if (featureSpec === 'v2') writeHourOfWeekColumns(rows, stride, input, originIndex, scale);
+  if (featureSpec !== 'v1') writeHourOfWeekColumns(rows, stride, input, originIndex, scale);
+  if (featureSpec === 'v3') {
+    writeRecentQuantileBlocks(rows, stride, FEATURE_COUNT_V2, COL_HW, HW_QUANTILES, {
+      history,
+      origin,
+      horizonHours,
+      originIndex,
+      scale,
+    });
+  }
 
   return { origin, horizonHours, featureSpec, featureCount: stride, rows, scale, missing, eventUplift };
 }

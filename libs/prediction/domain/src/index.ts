@@ -11,13 +11,16 @@ export {
 } from './hour-of-week-forecaster';
 export { quantile, quantileOfSorted, sortedAscending } from './quantile';
 export { HourOfWeekSampler } from './hour-of-week-sample';
+export { RECENT_BLOCKS } from './recent-quantile-blocks';
 export {
   buildFeatureRows,
   emptyHourlySeries,
   FEATURE_COUNT,
   FEATURE_COUNT_V2,
+  FEATURE_COUNT_V3,
   FEATURE_NAMES,
   FEATURE_NAMES_V2,
+  FEATURE_NAMES_V3,
   FEATURE_SPEC,
   FEATURE_SPECS,
   featureCountOf,

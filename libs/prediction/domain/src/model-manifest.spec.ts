@@ -1,5 +1,5 @@
 import { InvalidModelManifestError } from './errors';
-import { FEATURE_NAMES, FEATURE_NAMES_V2 } from './features';
+import { FEATURE_NAMES, FEATURE_NAMES_V2, FEATURE_NAMES_V3 } from './features';
 import { parseModelManifest } from './model-manifest';
 
 const valid = {
@@ -31,6 +31,12 @@ describe('parseModelManifest', () => {
     expect(parseModelManifest(v2)).toMatchObject({ featureSpec: 'v2', featureNames: FEATURE_NAMES_V2 });
   });
 
+  it('accepts a manifest of feature spec v3 with its 207 names', () => {
+    const v3 = { ...valid, featureSpec: 'v3', featureNames: FEATURE_NAMES_V3, inputs: { features: ['N', 207] } };
+    expect(parseModelManifest(v3)).toMatchObject({ featureSpec: 'v3', featureNames: FEATURE_NAMES_V3 });
+    expect(() => parseModelManifest({ ...v3, featureNames: FEATURE_NAMES_V2 })).toThrow(/feature spec v3 has 207 features, got 99/);
+  });
+
   it('refuses names of the other feature spec', () => {
     expect(() => parseModelManifest({ ...valid, featureSpec: 'v2' })).toThrow(/feature spec v2 has 99 features, got 63/);
     expect(() => parseModelManifest({ ...valid, featureNames: FEATURE_NAMES_V2 })).toThrow(/feature spec v1 has 63 features, got 99/);
@@ -44,7 +50,7 @@ describe('parseModelManifest', () => {
 
   it('refuses unordered quantiles, another feature spec and priors without a default', () => {
     expect(() => parseModelManifest({ ...valid, quantiles: [0.5, 0.1] })).toThrow(/strictly increasing/);
-    expect(() => parseModelManifest({ ...valid, featureSpec: 'v3' })).toThrow(InvalidModelManifestError);
+    expect(() => parseModelManifest({ ...valid, featureSpec: 'v9' })).toThrow(InvalidModelManifestError);
     expect(() => parseModelManifest({ ...valid, scalePriors: { web: valid.scalePriors.default } })).toThrow(/"default" prior/);
   });
 });

@@ -13,7 +13,7 @@ const positiveDemand = z.object({
 
 const quantileKey = z.string().regex(/^0\.\d+$/, 'quantile key like "0.95"');
 
-/** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md (v1) and FEATURES-v2.md (v2) define it. */
+/** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md (v1), FEATURES-v2.md (v2) and FEATURES-v3.md (v3) define it. */
 export const modelManifestSchema = z
   .object({
     version: z.string().min(1),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { METRICS, type Metric } from '@clonecast/contracts';
 import { buildFeatureRows, featureCountOf, featureNamesOf, parseIsoInstant, type FeatureSpec, type HourlySeries, type ScalePriors } from '../src';
 
-// Written by the Python trainer from the same FEATURES.md / FEATURES-v2.md; a missing file is a failure, never a skip.
+// Written by the Python trainer from the same FEATURES.md / FEATURES-v2.md / FEATURES-v3.md; a missing file is a failure, never a skip.
 const VECTORS_DIR = path.resolve(__dirname, '../../../../models/demand-forecaster/test-vectors');
 const TOLERANCE = 1e-5;
 
@@ -55,7 +55,7 @@ function seriesOf({ start, values }: { start: string; values: Record<Metric, (nu
   return { start: parseIsoInstant(start) as number, length: values.cpu.length, values: series };
 }
 
-describe.each(['v1', 'v2'] as const)('feature parity with the Python trainer (features-%s.json)', (spec) => {
+describe.each(['v1', 'v2', 'v3'] as const)('feature parity with the Python trainer (features-%s.json)', (spec) => {
   const vectors = readVectors(spec);
   const names = featureNamesOf(spec);
   const count = featureCountOf(spec);

@@ -18,6 +18,9 @@ OPSET = 17
 
 
 def to_onnx(net) -> onnx.ModelProto:
+    from .mixture import MixResidualNet
+    if isinstance(net, MixResidualNet):
+        return to_onnx_v3(net)
     if isinstance(net, ResidualQuantileNet):
         return to_onnx_v2(net)
     Ws, bs = net.folded()
@@ -123,6 +126,89 @@ def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
     return model
 
 
+def to_onnx_v3(net) -> onnx.ModelProto:
+    """featureSpec v3 (mixture.py): one masked linear layer (standardisation folded in; only the columns it reads are
+    gathered; a constant when every weight is zero) gives r, c and the block logits z; per block the median and
+    increments D_k = B_k T, a softmax over the blocks, the convex mixture D, then the v2 calibration head. Everything
+    after the linear layer works on [N, 36] tensors (metric-major, quantile-minor) with element-wise ops, the output
+    columns of the linear layer being permuted to [r | c | z_hw | z_hd7 | z_l24 | z_l168] for that."""
+    from .mixture import BLOCK_COLS, K, NOUT, NOUT_RC, out_index
+    Ws, bs = net.folded()
+    W, b = Ws[0], bs[0]
+    F3 = W.shape[0]
+    MQ = NM * NQ
+    perm = ([out_index("r", m, q) for m in range(NM) for q in range(NQ)]
+            + [out_index("c", m, q) for m in range(NM) for q in range(NQ)]
+            + [out_index("z", m, q, k) for k in range(K) for m in range(NM) for q in range(NQ)])
+    assert sorted(perm) == list(range(NOUT))
+    W, b = W[:, perm], b[perm]
+    logmask = np.zeros(F3, dtype=bool)
+    logmask[net.log_cols] = True
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)  # noqa: E731
+    f32 = lambda name, v: numpy_helper.from_array(np.asarray(v, np.float32), name)  # noqa: E731
+    T36, U36 = np.kron(np.eye(NM), T_MAT), np.kron(np.eye(NM), U_MAT)  # per metric, block-diagonal
+    inits = [i64("ax1", [1]), i64("shape3", [-1, NM, NQ]), f32("zero", 0.0),
+             f32("rlo", -R_CLIP), f32("rhi", R_CLIP), f32("T36", T36), f32("U36", U36), f32("b", b)]
+    nodes = []
+    used = np.nonzero(np.abs(W).sum(axis=1) > 0)[0]
+    if len(used):  # only the columns some output reads (a Gather keeps the matmul small)
+        inits += [i64("used", used), numpy_helper.from_array(logmask[None, used], "logmask"), f32("W", W[used]),
+                  f32("one", 1.0)]
+        nodes += [
+            helper.make_node("Gather", ["features", "used"], ["xu"], axis=1),
+            helper.make_node("Max", ["xu", "zero"], ["x0"]), helper.make_node("Add", ["x0", "one"], ["x1"]),
+            helper.make_node("Log", ["x1"], ["xlog"]),
+            helper.make_node("Where", ["logmask", "xlog", "xu"], ["x"]),
+            helper.make_node("MatMul", ["x", "W"], ["m"]), helper.make_node("Add", ["m", "b"], ["A"]),
+        ]
+    else:  # constant head: A = b for every row (no matmul)
+        inits += [i64("c0", [0]), i64("c1", [1])]
+        nodes += [helper.make_node("Slice", ["features", "c0", "c1", "ax1"], ["f0"]),
+                  helper.make_node("Mul", ["f0", "zero"], ["f00"]), helper.make_node("Add", ["f00", "b"], ["A"])]
+
+    def cols(name, lo, hi):
+        inits.extend([i64(f"{name}_lo", [lo]), i64(f"{name}_hi", [hi])])
+        return [f"{name}_lo", f"{name}_hi", "ax1"]
+
+    nodes += [helper.make_node("Slice", ["A", *cols("r", 0, MQ)], ["r_raw"]),
+              helper.make_node("Slice", ["A", *cols("c", MQ, 2 * MQ)], ["c"])]
+    for k in range(K):
+        lo = NOUT_RC + k * MQ
+        b0 = int(BLOCK_COLS[k][0])
+        nodes += [helper.make_node("Slice", ["A", *cols(f"z{k}", lo, lo + MQ)], [f"z{k}"]),
+                  helper.make_node("Slice", ["features", *cols(f"B{k}", b0, b0 + MQ)], [f"B{k}"]),
+                  helper.make_node("MatMul", [f"B{k}", "T36"], [f"D{k}"])]  # median and increments, >= 0
+    nodes += [helper.make_node("Max", [f"z{k}" for k in range(K)], ["zmax"])]
+    for k in range(K):
+        nodes += [helper.make_node("Sub", [f"z{k}", "zmax"], [f"zs{k}"]),
+                  helper.make_node("Exp", [f"zs{k}"], [f"e{k}"]),
+                  helper.make_node("Mul", [f"e{k}", f"D{k}"], [f"eD{k}"])]
+    nodes += [
+        helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
+        helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
+        helper.make_node("Div", ["eDsum", "esum"], ["D"]),  # softmax-weighted (convex) mixture over the blocks
+        helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
+        helper.make_node("Exp", ["r"], ["er"]),
+        helper.make_node("Mul", ["D", "er"], ["De"]),
+        helper.make_node("Add", ["De", "c"], ["pre_v"]),
+        helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
+        helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
+        helper.make_node("Relu", ["pre_o"], ["o"]),
+        helper.make_node("Reshape", ["o", "shape3"], ["quantiles"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "demand_forecaster_v3",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F3])],
+        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="clonecast-demand-forecaster")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def session(path_or_bytes, threads: int = 1):
     import onnxruntime as ort
     so = ort.SessionOptions()
@@ -150,8 +236,8 @@ def write_version(out_dir: Path, net, *, version: str, priors, widening, trainin
     onnx_path.write_bytes(model.SerializeToString())
     spec = getattr(net, "spec", "v1")
     nf = SPECS[spec]
-    np.savez(out_dir / "weights.npz", *net.W, *net.b, mu=net.mu, sd=net.sd, hidden=np.array(net.hidden),
-             spec=np.array(spec))
+    np.savez_compressed(out_dir / "weights.npz", *net.W, *net.b, mu=net.mu, sd=net.sd, hidden=np.array(net.hidden),
+             spec=np.array(spec), **({"mask": net.mask, "bmask": net.bmask} if spec == "v3" else {}))
     manifest = {
         "version": version,
         "onnx": "model.onnx",
@@ -182,6 +268,13 @@ def load_net(version_dir: Path):
     hidden = tuple(int(x) for x in z["hidden"])
     n = len(hidden) + 1
     spec = str(z["spec"]) if "spec" in z.files else "v1"
+    if spec == "v3":
+        from .mixture import MixResidualNet
+        net = MixResidualNet(z["mask"])
+        net.bmask = z["bmask"]
+        net.W, net.b = [z["arr_0"]], [z["arr_1"]]
+        net.mu, net.sd = z["mu"], z["sd"]
+        return net
     net = ResidualQuantileNet(hidden, 0) if spec == "v2" else QuantileNet(N_FEATURES, hidden, 0)
     net.W = [z[f"arr_{i}"] for i in range(n)]
     net.b = [z[f"arr_{n + i}"] for i in range(n)]

@@ -11,7 +11,9 @@ from . import HOUR_MS, MAX_HORIZON, METRICS, QUANTILES
 
 N_FEATURES = 63  # featureSpec v1
 N_HW = len(METRICS) * len(QUANTILES)  # 36 hour-of-week baseline quantile features (v2)
-SPECS = {"v1": N_FEATURES, "v2": N_FEATURES + N_HW}
+N_V3 = 108  # featureSpec v3 block columns (features_v3.py, FEATURES-v3.md)
+N_V3X = 156  # + 48 in-history calibration columns of the experimental spec v3x (not served)
+SPECS = {"v1": N_FEATURES, "v2": N_FEATURES + N_HW, "v3": N_FEATURES + N_HW + N_V3, "v3x": N_FEATURES + N_HW + N_V3X}
 WEEK_H = 168
 LOOKBACK_WEEKS = 4
 EVENT_KINDS = ("campaign", "launch", "holiday", "season")
@@ -26,8 +28,11 @@ def n_features(spec: str = "v1") -> int:
 
 def feature_names(spec: str = "v1") -> list[str]:
     names = _v1_names()
-    if spec == "v2":
+    if spec in ("v2", "v3", "v3x"):
         names += [f"hw_{m}_{q}" for m in METRICS for q in QUANTILES]
+    if spec in ("v3", "v3x"):
+        from .features_v3 import names as v3_names
+        names += v3_names(spec)
     assert len(names) == SPECS[spec]
     return names
 
@@ -146,8 +151,12 @@ def build_features(
         if a in APPLICATIONS:
             X[:, 54 + APPLICATIONS.index(a)] = 1.0
     X[:, 62] = min(1.0, any_finite.sum() / SCALE_WINDOW)
-    if spec == "v2":
-        X = np.concatenate([X, hour_of_week_features(start_ms, values, origin_ms, horizon, scale)], axis=1)
+    if spec in ("v2", "v3", "v3x"):
+        hw = hour_of_week_features(start_ms, values, origin_ms, horizon, scale)
+        X = np.concatenate([X, hw], axis=1)
+        if spec in ("v3", "v3x"):
+            from .features_v3 import extra_features
+            X = np.concatenate([X, extra_features(start_ms, values, origin_ms, horizon, scale, hw, spec)], axis=1)
     elif spec != "v1":
         raise ValueError(f"unknown featureSpec {spec!r}")
     return X.astype(np.float32), scale, missing

@@ -19,7 +19,7 @@ from .model import QuantileNet, pinball_grad, train_net
 from .residual import ResidualQuantileNet, train_residual
 from .samples import build_set, scale_priors
 
-DEFAULT_SPEC = "v2"
+DEFAULT_SPEC = "v3"
 # featureSpec v2: residual head on the hour-of-week baseline quantiles; "calib-const" is a pure calibration (per
 # metric and quantile: median and baseline increments scaled by exp(r) and shifted by c, no feature dependence),
 # "calib-linear" makes r and c linear in the 99 features.
@@ -36,6 +36,18 @@ EPOCHS_V2, PATIENCE_V2 = 12, 3
 # origins with 1-6 days of history) is used for early stopping; on it the feature-dependent candidates win while they
 # lose on the windows (recorded in training.json and the model card).
 SELECT_V2 = "meanValidationRelative"
+
+# featureSpec v3 (mixture.py): quantile averaging of the hw, hd7, l24 and l168 blocks (softmax weights per metric and
+# quantile slot) + the v2 calibration head. name: (r/c input groups, gate input groups or None = constant,
+# learning rate, weight decay, train only on rows with >= 1 week of history)
+CANDIDATES_V3 = {
+    "calib-const-v3": ((), None, 1e-3, 0.0, False, 1),  # hw block only: = v2 calib-const (reference)
+    "mix-const": ((), None, 1e-3, 0.0, False, 4),
+    "mix-const-1w": ((), None, 1e-3, 0.0, True, 4),
+    "mix-step-1w": ((), ("step*",), 1e-3, 0.0, True, 4),
+}
+EPOCHS_V3, PATIENCE_V3 = 12, 3
+MIN_HISTORY_SHARE = 0.25  # "history" column: >= 168 of the last 672 hours
 
 CANDIDATES = {
     "linear": (),
@@ -89,18 +101,31 @@ def fit_v2(name, train, val, *, epochs, seed, log=print):
     return net, hist
 
 
+def fit_v3(name, train, val, *, epochs, seed, log=print):
+    from .mixture import MixResidualNet, build_mask
+    rc, gate, lr, wd, long_only, blocks = CANDIDATES_V3[name]
+    X, Y, w = train
+    if long_only:
+        w = w * (X[:, 62] >= MIN_HISTORY_SHARE - 1e-6)
+    net = MixResidualNet(build_mask(rc, gate, "v3"), seed, blocks=blocks)
+    net.fit_standardiser(X)
+    hist = train_residual(net, X, Y, w, epochs=epochs, seed=seed, val=val, log=log, lr=lr, weight_decay=wd,
+                          patience=PATIENCE_V3)
+    return net, hist
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--version", default="v1")
-    ap.add_argument("--spec", choices=("v1", "v2"), default=DEFAULT_SPEC, help="featureSpec (default %(default)s)")
+    ap.add_argument("--spec", choices=("v1", "v2", "v3"), default=DEFAULT_SPEC, help="featureSpec (default %(default)s)")
     ap.add_argument("--epochs", type=int, default=None, help="default 6 (v1), 12 with early stopping (v2)")
     ap.add_argument("--data", type=Path, default=DATA_DIR)
     ap.add_argument("--out", type=Path, default=PACKAGE_ROOT)
     ap.add_argument("--candidates", default=None)
     a = ap.parse_args(argv)
-    cands = CANDIDATES_V2 if a.spec == "v2" else CANDIDATES
+    cands = {"v2": CANDIDATES_V2, "v3": CANDIDATES_V3}.get(a.spec, CANDIDATES)
     a.candidates = a.candidates or ",".join(cands)
-    a.epochs = a.epochs or (EPOCHS_V2 if a.spec == "v2" else 6)
+    a.epochs = a.epochs or {"v2": EPOCHS_V2, "v3": EPOCHS_V3}.get(a.spec, 6)
     t0 = time.time()
     ents = load_dataset(a.data)
     priors = scale_priors([e for e in ents if e.split == "train"])
@@ -111,13 +136,21 @@ def main(argv=None):
     windows = [(e, o) for e in va for o in origins_for(e, 168, stride_h=48, max_n=6)]
     Yw, Sw = truth_and_scale(windows, priors)
     base = baseline_forecaster(windows)
+    # v3 also reports the time-split windows (origin = end - 168 h of each training entity with >= 1 week before it:
+    # later hours of the training entities, never trained on) as a second view of coverage (not used for selection)
+    from . import HOUR_MS, MAX_HORIZON
+    if a.spec == "v3":
+        wt_ = [(e, e.start_ms + (e.length - MAX_HORIZON) * HOUR_MS) for e in tr if e.length >= 2 * MAX_HORIZON]
+        Yt_, St_ = truth_and_scale(wt_, priors)
+        base_t = baseline_forecaster(wt_)
 
     results, nets = {}, {}
-    if a.spec == "v2":  # the untrained residual model is the baseline: record it as the reference row
+    if a.spec in ("v2", "v3"):  # the untrained residual model is the baseline: record it as the reference row
         net0 = ResidualQuantileNet((), SEED)
-        net0.fit_standardiser(train[0])
-        v0 = pinball_grad(net0.predict(val[0]), val[1], val[2])[0]
-        cmp0 = compare({"hour-of-week": base, "m": model_forecaster(net0.predict, priors, spec="v2")(windows)}, Yw, Sw)
+        net0.fit_standardiser(train[0][:, :99])
+        p0 = lambda X: net0.predict(np.asarray(X)[:, :99])  # noqa: E731
+        v0 = pinball_grad(p0(val[0]), val[1], val[2])[0]
+        cmp0 = compare({"hour-of-week": base, "m": model_forecaster(p0, priors, spec=a.spec)(windows)}, Yw, Sw)
         results["untrained (= hour-of-week baseline)"] = {
             "hidden": [], "valPinball": v0, "bestEpoch": -1,
             "validationRelativeToBaseline": {m: r["relative"] for m, r in cmp0["m"].items()},
@@ -125,10 +158,12 @@ def main(argv=None):
                                         for m, r in cmp0["m"].items()}, "trainSeconds": 0.0, "reference": True}
         print(f"untrained (= baseline) val pinball {v0:.5f}")
     for name in a.candidates.split(","):
-        hidden = cands[name][0] if a.spec == "v2" else cands[name]
+        hidden = cands[name][0] if a.spec == "v2" else () if a.spec == "v3" else cands[name]
         t1 = time.time()
         print(f"candidate {name} hidden={hidden}")
-        if a.spec == "v2":
+        if a.spec == "v3":
+            net, hist = fit_v3(name, train, val, epochs=a.epochs, seed=SEED)
+        elif a.spec == "v2":
             net, hist = fit_v2(name, train, val, epochs=a.epochs, seed=SEED)
         else:
             net, hist = fit(hidden, train, val, epochs=a.epochs, seed=SEED)
@@ -137,6 +172,14 @@ def main(argv=None):
         rel = {m: r["relative"] for m, r in cmp[name].items()}
         cov = {m: (round(r["coverage80"], 3), round(r["coverage98"], 3)) for m, r in cmp[name].items()}
         vals_ = [h["val"] for h in hist]
+        extra_t = {}
+        if a.spec == "v3":
+            ct = compare({"hour-of-week": base_t, name: model_forecaster(net.predict, priors, spec=a.spec)(wt_)},
+                         Yt_, St_)[name]
+            extra_t = {"timeSplitWindows": len(wt_),
+                       "timeSplitRelativeToBaseline": {m: r["relative"] for m, r in ct.items()},
+                       "timeSplitCoverage80_98": {m: (round(r["coverage80"], 3), round(r["coverage98"], 3))
+                                                  for m, r in ct.items()}}
         results[name] = {"hidden": list(hidden), "valPinball": vloss,
                          "bestEpoch": int(hist[int(np.argmin(vals_))]["epoch"]), "epochsRun": len(hist),
                          "meanValidationRelative": float(np.mean(list(
@@ -144,10 +187,14 @@ def main(argv=None):
                          "validationRelativeToBaseline": rel, "validationCoverage80_98": cov,
                          **({"learningRate": cands[name][2], "weightDecay": cands[name][3],
                              "biasOnly": cands[name][1]} if a.spec == "v2" else {}),
+                         **({"rcInputs": list(cands[name][0]), "gateInputs": list(cands[name][1] or []),
+                             "learningRate": cands[name][2], "weightDecay": cands[name][3],
+                             "trainedOnRowsWithAtLeastOneWeek": cands[name][4], "blocks": cands[name][5]}
+                            if a.spec == "v3" else {}), **extra_t,
                          "trainSeconds": round(time.time() - t1, 1)}
         nets[name] = net
         print(f"  -> val pinball {vloss:.5f}; relative to hour-of-week {rel}; coverage80/98 {cov}")
-    crit = SELECT_V2 if a.spec == "v2" else "valPinball"
+    crit = SELECT_V2 if a.spec in ("v2", "v3") else "valPinball"
     chosen = min((k for k in results if not results[k].get("reference")), key=lambda k: results[k][crit])
     net = nets[chosen]
     widening = calibrate_widening(net, cold[0], cold[1])
@@ -159,7 +206,14 @@ def main(argv=None):
                      "validationEntities": sorted(e.id for e in va),
                      "testEntities": sorted(e.id for e in ents if e.split == "test")}
     out_dir = a.out / a.version
-    if a.spec == "v2":
+    if a.spec == "v3":
+        rc, gate, lr, wd, long_only, blocks = CANDIDATES_V3[chosen]
+        family = (f"{chosen}: quantile averaging of {blocks} baseline quantile blocks (hw, hd7, l24, l168) with the "
+                  "v2 calibration head (featureSpec v3; numpy, Adam, pinball loss)")
+        extra = {"seed": SEED, "epochs": a.epochs, "learningRate": lr, "weightDecay": wd,
+                 "earlyStoppingPatience": PATIENCE_V3, "selection": SELECT_V2,
+                 "trainedOnRowsWithAtLeastOneWeek": long_only}
+    elif a.spec == "v2":
         family = (f"{chosen}: residual quantile head on the hour-of-week baseline quantiles (featureSpec v2; numpy, "
                   "Adam, pinball loss)")
         extra = {"seed": SEED, "epochs": a.epochs, "learningRate": CANDIDATES_V2[chosen][2],

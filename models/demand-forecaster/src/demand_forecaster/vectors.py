@@ -82,7 +82,7 @@ def cases(priors, spec="v1"):
     vals["storage"][:] = 0.0
     out.append(make_case("all-zero storage (scale falls back to the prior), unknown account type", bb.start_ms, vals,
                          bb.start_ms + 200 * HOUR_MS + 7 * HOUR_MS, 24, "production", ["Queue"], [], priors, spec))
-    if spec == "v2":  # exercises the hour-of-week windows' fallbacks (v2 only)
+    if spec in ("v2", "v3"):  # exercises the hour-of-week windows' fallbacks (v2 and later)
         vals = {m: bb.values[m][:500].round(6).copy() for m in METRICS}
         vals["cpu"][500 - 168 * 4 + 10:] = np.nan  # no value left in any same-hour window -> hour-of-day fallback
         vals["cpu"][:500 - 168 * 4 + 10] = np.nan  # (all cpu NaN -> NoHistory -> 1.0)
@@ -91,6 +91,19 @@ def cases(priors, spec="v1"):
         vals["storage"][500 - 200:] = np.nan  # windows partly empty: weeks 1 (and part of 2) gone
         out.append(make_case("v2: hour-of-week fallbacks (hour of day, all values, NoHistory)", bb.start_ms, vals,
                              bb.start_ms + 500 * HOUR_MS, 168, "web", [], [], priors, spec))
+    if spec == "v3":  # the recent blocks' windows and fallbacks (v3 only)
+        vals = {m: bb.values[m][:470].round(6).copy() for m in METRICS}
+        vals["cpu"][470 - 30:] = np.nan  # nothing in the last 24 h (l24 -> hw), hd7 / l168 partly empty
+        vals["memory"][470 - 168:470 - 100] = np.nan
+        vals["memory"][470 - 100::24] = np.nan  # one hour of day fewer in hd7's pools
+        vals["storage"][:] = np.nan  # NoHistory -> 1.0 everywhere
+        vals["network"][470 - 168:] = np.nan
+        vals["network"][470 - 5] = 3.25  # a single value: l24 = l168 = that value, hd7 only near its hour of day
+        out.append(make_case("v3: recent blocks (empty last day, gaps, NoHistory, a single recent value)",
+                             bb.start_ms, vals, bb.start_ms + 470 * HOUR_MS + 0, 168, "web", [], [], priors, spec))
+        out.append(make_case("v3: history ends 30 h before the origin", bb.start_ms,
+                             {m: bb.values[m][:300].round(6) for m in METRICS}, bb.start_ms + 330 * HOUR_MS, 48,
+                             "business-critical", [], [], priors, spec))
     return out
 
 
@@ -117,10 +130,14 @@ def main(argv=None):
         "events case, steps 8-31": np.asarray(cs[3]["expected"]["rows"][8:32], np.float32),
         "random extreme inputs": (rng.random((8, 63)) * np.r_[np.full(32, 50.0), np.ones(31)]).astype(np.float32),
     }
-    if spec == "v2":
-        hw = np.sort(rng.random((8, 4, 9)) * 50.0, axis=2).reshape(8, 36)
+    if spec in ("v2", "v3"):
+        nb = 1 if spec == "v2" else 4  # v3: hw + the three recent blocks, each sorted per metric
+        hw = np.sort(rng.random((8, nb, 4, 9)) * 50.0, axis=3).reshape(8, 36 * nb)
         mats["random extreme inputs"] = np.concatenate([mats["random extreme inputs"], hw], axis=1).astype(np.float32)
-        mats["fallback case, first 24 steps"] = np.asarray(cs[-1]["expected"]["rows"][:24], np.float32)
+        mats["fallback case, first 24 steps"] = np.asarray(cs[8]["expected"]["rows"][:24], np.float32)
+    if spec == "v3":
+        mats["recent blocks case, steps 0-23"] = np.asarray(cs[9]["expected"]["rows"][:24], np.float32)
+        mats["history ends before the origin, steps 24-47"] = np.asarray(cs[10]["expected"]["rows"][24:48], np.float32)
     assert all(X.shape[1] == nf for X in mats.values())
     mv = {"model": a.version, "onnxSha256": manifest["sha256"], "quantiles": list(QUANTILES), "tolerance": 1e-4,
           "cases": [{"name": k, "features": [[float(v) for v in r] for r in X],
