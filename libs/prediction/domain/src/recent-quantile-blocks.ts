@@ -1,7 +1,7 @@
 import { METRICS, type Metric } from '@clonecast/contracts';
 import { hourOfDayOf } from './hour-of-week-sample';
 import type { HourlySeries } from './hourly-series';
-import { HOURS_PER_DAY, HOURS_PER_WEEK, MS_PER_HOUR } from './instant';
+import { HOURS_PER_DAY, HOURS_PER_WEEK } from './instant';
 
 /**
  * The three quantile blocks featureSpec v3 appends to v2 (FEATURES-v3.md), in column order:
@@ -39,45 +39,75 @@ export function writeRecentQuantileBlocks(
   const q = quantiles.length;
   const usable = Math.max(0, Math.min(history.length, originIndex));
   const blockStride = METRICS.length * q;
-  METRICS.forEach((metric, mi) => {
-    const raw = history.values[metric];
+  const from168 = Math.max(0, originIndex - HOURS_PER_WEEK);
+  const from24 = Math.max(0, originIndex - HOURS_PER_DAY);
+  const startHourOfDay = hourOfDayOf(history.start);
+  const originHourOfDay = hourOfDayOf(origin);
+  // Scratch reused by every metric: a sorted sample, its values per hour of day, and the three blocks'
+  // quantiles (hd7: one row of q per hour of day; NaN in the first slot = empty sample).
+  const sample = new Float64Array(HOURS_PER_WEEK);
+  const byHour = new Float64Array(HOURS_PER_DAY * HOURS_PER_WEEK);
+  const inHour = new Int32Array(HOURS_PER_DAY);
+  const hd7 = new Float64Array(HOURS_PER_DAY * q);
+  const last24 = new Float64Array(q);
+  const last168 = new Float64Array(q);
+
+  for (let mi = 0; mi < METRICS.length; mi++) {
+    const raw = history.values[METRICS[mi] as Metric];
     const end = Math.min(usable, raw.length);
-    const columns = RECENT_BLOCKS.map((_, b) => firstColumn + b * blockStride + mi * q);
-    const hw = hwColumn + mi * q;
+    const hd7Column = firstColumn + mi * q;
+    const l24Column = hd7Column + blockStride;
+    const l168Column = l24Column + blockStride;
     if (!hasFinite(raw, 0, end)) {
       for (let h = 0; h < horizonHours; h++) {
-        for (const column of columns) rows.fill(1, h * stride + column, h * stride + column + q);
+        const row = h * stride;
+        rows.fill(1, row + hd7Column, row + hd7Column + q);
+        rows.fill(1, row + l24Column, row + l24Column + q);
+        rows.fill(1, row + l168Column, row + l168Column + q);
       }
-      return;
+      continue;
     }
-    const s = scale[metric];
-    const from168 = Math.max(0, originIndex - HOURS_PER_WEEK);
-    const last24 = blockQuantiles(sortedFinite(raw, Math.max(0, originIndex - HOURS_PER_DAY), end), quantiles, s);
-    const last168 = blockQuantiles(sortedFinite(raw, from168, end), quantiles, s);
-    const byHourOfDay = new Array<Float64Array | null | undefined>(HOURS_PER_DAY);
-    const startHourOfDay = hourOfDayOf(history.start);
+    const s = scale[METRICS[mi] as Metric];
+    blockQuantiles(sample, sortedFinite(raw, from24, end, sample), quantiles, s, last24, 0);
+    blockQuantiles(sample, sortedFinite(raw, from168, end, sample), quantiles, s, last168, 0);
+
+    // hd7: the finite values of the last week by UTC hour of day, then per hour of day the pool of it and
+    // its two neighbours (circular distance <= 1).
+    inHour.fill(0);
+    for (let i = from168; i < end; i++) {
+      const value = raw[i] as number;
+      if (!Number.isFinite(value)) continue;
+      const hour = (startHourOfDay + i) % HOURS_PER_DAY;
+      byHour[hour * HOURS_PER_WEEK + (inHour[hour] as number)] = value;
+      inHour[hour] = (inHour[hour] as number) + 1;
+    }
+    for (let hour = 0; hour < HOURS_PER_DAY; hour++) {
+      let n = 0;
+      for (let d = -HOUR_OF_DAY_HALF_WIDTH; d <= HOUR_OF_DAY_HALF_WIDTH; d++) {
+        const neighbour = (hour + d + HOURS_PER_DAY) % HOURS_PER_DAY;
+        const count = inHour[neighbour] as number;
+        for (let k = 0; k < count; k++) n = insertSorted(sample, n, byHour[neighbour * HOURS_PER_WEEK + k] as number);
+      }
+      blockQuantiles(sample, n, quantiles, s, hd7, hour * q);
+    }
+
     for (let h = 0; h < horizonHours; h++) {
       const row = h * stride;
-      const hourOfDay = hourOfDayOf(origin + h * MS_PER_HOUR);
-      let sameHour = byHourOfDay[hourOfDay];
-      if (sameHour === undefined) {
-        const pool: number[] = [];
-        for (let i = from168; i < end; i++) {
-          const value = raw[i] as number;
-          if (!Number.isFinite(value)) continue;
-          const distance = Math.abs(((startHourOfDay + i) % HOURS_PER_DAY) - hourOfDay);
-          if (Math.min(distance, HOURS_PER_DAY - distance) <= HOUR_OF_DAY_HALF_WIDTH) pool.push(value);
-        }
-        sameHour = blockQuantiles(Float64Array.from(pool).sort(), quantiles, s);
-        byHourOfDay[hourOfDay] = sameHour;
-      }
-      [sameHour, last24, last168].forEach((block, b) => {
-        const at = row + (columns[b] as number);
-        if (block === null) rows.copyWithin(at, row + hw, row + hw + q);
-        else rows.set(block, at);
-      });
+      const hour = (originHourOfDay + h) % HOURS_PER_DAY;
+      writeBlock(rows, row + hd7Column, hd7, hour * q, q, row + hwColumn + mi * q);
+      writeBlock(rows, row + l24Column, last24, 0, q, row + hwColumn + mi * q);
+      writeBlock(rows, row + l168Column, last168, 0, q, row + hwColumn + mi * q);
     }
-  });
+  }
+}
+
+/** Writes q quantiles from block[at..] to rows[to..], or the row's hw values (at `hw`) when the block is empty (NaN). */
+function writeBlock(rows: Float32Array, to: number, block: Float64Array, at: number, q: number, hw: number): void {
+  if (Number.isNaN(block[at] as number)) {
+    for (let k = 0; k < q; k++) rows[to + k] = rows[hw + k] as number;
+  } else {
+    for (let k = 0; k < q; k++) rows[to + k] = block[at + k] as number;
+  }
 }
 
 function hasFinite(values: Float64Array, from: number, to: number): boolean {
@@ -85,24 +115,37 @@ function hasFinite(values: Float64Array, from: number, to: number): boolean {
   return false;
 }
 
-/** The finite values of values[from, to), sorted ascending. */
-function sortedFinite(values: Float64Array, from: number, to: number): Float64Array {
-  const pool: number[] = [];
+/** Sorts the finite values of values[from, to) into `into` (ascending); returns how many there are. */
+function sortedFinite(values: Float64Array, from: number, to: number, into: Float64Array): number {
+  let n = 0;
   for (let i = from; i < to; i++) {
     const value = values[i] as number;
-    if (Number.isFinite(value)) pool.push(value);
+    if (Number.isFinite(value)) into[n++] = value;
   }
-  return Float64Array.from(pool).sort();
+  into.subarray(0, n).sort();
+  return n;
+}
+
+/** Inserts value into the ascending sorted[0, n); returns n + 1. */
+function insertSorted(sorted: Float64Array, n: number, value: number): number {
+  let i = n;
+  while (i > 0 && (sorted[i - 1] as number) > value) {
+    sorted[i] = sorted[i - 1] as number;
+    i--;
+  }
+  sorted[i] = value;
+  return n + 1;
 }
 
 /**
- * Type-7 quantiles of a sorted sample (as HourOfWeekSampler: clamped at 0 and non-decreasing), divided by s;
- * null for an empty sample.
+ * Type-7 quantiles of the ascending sorted[0, n) (as HourOfWeekSampler: clamped at 0 and non-decreasing),
+ * divided by s, written to out[at..]; an empty sample writes NaN to out[at] (the caller's "empty" mark).
  */
-function blockQuantiles(sorted: Float64Array, quantiles: readonly number[], s: number): Float64Array | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const out = new Float64Array(quantiles.length);
+function blockQuantiles(sorted: Float64Array, n: number, quantiles: readonly number[], s: number, out: Float64Array, at: number): void {
+  if (n === 0) {
+    out[at] = Number.NaN;
+    return;
+  }
   const last = n - 1;
   let floor = 0;
   for (let k = 0; k < quantiles.length; k++) {
@@ -111,7 +154,6 @@ function blockQuantiles(sorted: Float64Array, quantiles: readonly number[], s: n
     const low = sorted[lower] as number;
     const value = lower >= last ? low : low + (position - lower) * ((sorted[lower + 1] as number) - low);
     if (value > floor) floor = value;
-    out[k] = floor / s;
+    out[at + k] = floor / s;
   }
-  return out;
 }
