@@ -194,8 +194,20 @@ def to_onnx_v3(net) -> onnx.ModelProto:
         helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
         helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
         helper.make_node("Relu", ["pre_o"], ["o"]),
-        helper.make_node("Reshape", ["o", "shape3"], ["quantiles"]),
     ]
+    calib = getattr(net, "calib", None)
+    if calib is not None:  # post-hoc interval calibration (calibrate.py): relu(med + f * (o - med)) per metric, quantile
+        from .residual import MED
+        Mmed = np.kron(np.eye(NM), np.outer(np.eye(NQ)[MED], np.ones(NQ)))  # [36, 36]: each metric's median
+        inits += [f32("Mmed", Mmed), f32("F36m1", np.asarray(calib, np.float64).reshape(NM * NQ) - 1.0)]
+        nodes += [helper.make_node("MatMul", ["o", "Mmed"], ["med"]),
+                  helper.make_node("Sub", ["o", "med"], ["dist"]),
+                  helper.make_node("Mul", ["dist", "F36m1"], ["fdist"]),  # (f - 1): f = 1 is exactly the identity
+                  helper.make_node("Add", ["o", "fdist"], ["pre_cal"]),
+                  helper.make_node("Relu", ["pre_cal"], ["o_cal"]),  # >= 0; order kept (f >= 0, non-decreasing outwards)
+                  helper.make_node("Reshape", ["o_cal", "shape3"], ["quantiles"])]
+    else:
+        nodes += [helper.make_node("Reshape", ["o", "shape3"], ["quantiles"])]
     graph = helper.make_graph(
         nodes, "demand_forecaster_v3",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F3])],
@@ -237,7 +249,8 @@ def write_version(out_dir: Path, net, *, version: str, priors, widening, trainin
     spec = getattr(net, "spec", "v1")
     nf = SPECS[spec]
     np.savez_compressed(out_dir / "weights.npz", *net.W, *net.b, mu=net.mu, sd=net.sd, hidden=np.array(net.hidden),
-             spec=np.array(spec), **({"mask": net.mask, "bmask": net.bmask} if spec == "v3" else {}))
+             spec=np.array(spec), **({"mask": net.mask, "bmask": net.bmask} if spec == "v3" else {}),
+             **({"calib": net.calib} if getattr(net, "calib", None) is not None else {}))
     manifest = {
         "version": version,
         "onnx": "model.onnx",
@@ -274,6 +287,7 @@ def load_net(version_dir: Path):
         net.bmask = z["bmask"]
         net.W, net.b = [z["arr_0"]], [z["arr_1"]]
         net.mu, net.sd = z["mu"], z["sd"]
+        net.calib = z["calib"] if "calib" in z.files else None
         return net
     net = ResidualQuantileNet(hidden, 0) if spec == "v2" else QuantileNet(N_FEATURES, hidden, 0)
     net.W = [z[f"arr_{i}"] for i in range(n)]

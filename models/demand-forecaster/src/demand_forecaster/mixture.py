@@ -108,6 +108,7 @@ class MixResidualNet(StandardisedLayers):
         self.sd = np.ones(n_in)
         self.colmask = np.ones(n_in)
         self.colmask[EVENT_COLS] = 0.0
+        self.calib = None  # [M, Q] post-hoc interval calibration (calibrate.py), None = identity; not trained
 
     def transform(self, X):
         X = np.asarray(X, dtype=np.float64).copy()
@@ -145,7 +146,11 @@ class MixResidualNet(StandardisedLayers):
         pre_o = v @ U_MAT
         y = np.maximum(pre_o, 0.0)
         if cache:
+            assert self.calib is None, "the interval calibration is post-hoc: train without it"
             return y, (h, r_raw, a, Dk, D, e, pre_v, pre_o)
+        if self.calib is not None:
+            from .calibrate import apply_calibration
+            y = apply_calibration(y, self.calib)
         return y
 
     def predict(self, X, batch: int = 200_000):
