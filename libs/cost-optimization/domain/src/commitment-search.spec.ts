@@ -167,6 +167,54 @@ describe('searchCommitmentCapacity', () => {
     expect(exact).toBeGreaterThanOrEqual(12);
   });
 
+  it('with a tolerance, closes within it of its best plan and the bound stays valid (commitments of either shape)', () => {
+    const random = rng(23);
+    for (let trial = 0; trial < 16; trial++) {
+      const options: HourlyOption[] = [
+        { vcpu: 2, memoryGiB: 8, hourly: 0.1, spot: false },
+        { vcpu: 4, memoryGiB: 8, hourly: 0.15 + random() * 0.05, spot: false },
+        { vcpu: 2, memoryGiB: 16, hourly: 0.13 + random() * 0.05, spot: false },
+        { vcpu: 4, memoryGiB: 16, hourly: 0.08, spot: true },
+      ];
+      // K rising faster along vCPU in some trials, along memory in others: either side gets split first.
+      const commitments: CommitmentOption[] = [
+        { vcpu: 4, memoryGiB: 8, hourly: 0.05 + random() * 0.1 },
+        { vcpu: 2, memoryGiB: 16, hourly: 0.05 + random() * 0.1 },
+      ];
+      const withPenalty = trial % 2 === 1;
+      const steps = Array.from({ length: 2 + Math.floor(random() * 3) }, () => {
+        const cpu = random() * 10;
+        const memory = random() * 28;
+        const problem: StepProblem = {
+          required: { cpu, memory },
+          tail: withPenalty ? { cpu: [cpu * 1.3], memory: [memory * 1.2] } : { cpu: [], memory: [] },
+          scenarioCount: 20,
+          minInstances: 1,
+          maxSpotShare: 0.5,
+          penalty: withPenalty ? { cpu: 0.1, memory: 0.0125 } : { cpu: 0, memory: 0 },
+          fixed: { vcpu: 0, memoryGiB: 0, instances: 0 },
+        };
+        return { weight: 1 + Math.floor(random() * 4), problem };
+      });
+      const hours = steps.reduce((sum, s) => sum + s.weight, 0);
+      const maxCpu = Math.max(...steps.map((s) => Math.max(s.problem.required.cpu, ...s.problem.tail.cpu)));
+      const maxMemory = Math.max(...steps.map((s) => Math.max(s.problem.required.memory, ...s.problem.tail.memory)));
+      const tables = ExactStepTables.build(options, commitments, maxCpu, maxMemory, 100_000) as ExactStepTables;
+      const optimum = wholeOptimum(options, commitments, hours, steps);
+      const noCommitments = objectiveOf(options, commitments, hours, steps, commitments.map(() => 0));
+      for (const tolerance of [0.002, 0.02]) {
+        const result = searchCommitmentCapacity({ tables, commitments, hours, steps, incumbent: noCommitments, tolerance, deadline: Infinity });
+        expect(result.complete).toBe(true);
+        expect(result.bound).toBeLessThanOrEqual(optimum + 1e-9);
+        const found = Math.min(noCommitments, result.best?.value ?? Infinity);
+        expect(found).toBeGreaterThanOrEqual(optimum - 1e-9);
+        // Complete: every box closed at a bound within the tolerance of the best plan, or a single grid point,
+        // exact without penalty.
+        if (!withPenalty) expect(result.bound).toBeGreaterThanOrEqual(found * (1 - tolerance) - 1e-9);
+      }
+    }
+  });
+
   it('stops at the deadline with a bound that is still valid', () => {
     const options: HourlyOption[] = [
       { vcpu: 2, memoryGiB: 8, hourly: 0.1, spot: false },

@@ -1,4 +1,4 @@
-import { type ExactStepTables, withoutPairReplaceable } from './exact-step';
+import { type ExactStepTables, coveringTable, withoutPairReplaceable } from './exact-step';
 import type { StepProblem } from './step-covering';
 
 /** A commitment type as the search sees it: its size and its price for one hour. */
@@ -50,8 +50,8 @@ interface Box {
  * (a covering table over the commitment types, priced for the whole timeframe), is non-decreasing. So
  * optimum = min over grid points a of K(a) + sum_t w_t V_t(a), and over a box [lo, hi] of the grid
  * K(lo) + sum_t w_t LB_t(hi) is a valid bound (LB_t: the tables' lower bound of V_t, at hi with the instance
- * floor met, which only lowers it). Best-first on boxes, the wider side split in two; a box whose bound is
- * within `tolerance` of the incumbent is closed, as soon as the heaviest steps' partial sum shows it; a point
+ * floor met, which only lowers it). Best-first on boxes, split in two along the side K rises more on; a box
+ * whose bound is within `tolerance` of the incumbent is closed, as soon as the heaviest steps' partial sum shows it; a point
  * above a box whose step sum is known bounds the box's too (monotonicity), which can close it unevaluated.
  * Every grid point evaluated is also a plan (K's commitments at it, the tables' counts above them): the
  * best is returned. Capacity beyond the tables' extent changes nothing (every requirement and scenario is
@@ -72,48 +72,69 @@ export function searchCommitmentCapacity(input: CommitmentSearchInput): Commitme
 
   // Heaviest steps first: a partial sum past the cut-off already closes the box.
   const order = steps.map((s) => ({ s, size: s.weight * (s.problem.required.cpu + s.problem.required.memory / 4) })).sort((x, y) => y.size - x.size);
+  const orderProblems = order.map((o) => o.s.problem);
+  const orderWeights = Float64Array.from(order, (o) => o.s.weight);
   const full = new Map<number, { lower: number; upper: number }>();
   /** sum_t w_t LB_t(a) and sum_t w_t V_t-plan(a); stops early (undefined) once cost + partial lower >= cutoff. */
   const evaluate = (a: number, b: number, cost: number, cutoff: number): { lower: number; upper: number } | undefined => {
     const key = a * height + b;
     const known = full.get(key);
     if (known) return known;
-    const fixed = { vcpu: a * cu, memoryGiB: b * mu, instances: 0 };
+    const fixedVcpu = a * cu;
+    const fixedMemory = b * mu;
     let lower = 0;
-    let upper = 0;
     evaluations++;
-    // Any commitment is a running instance (minInstances <= 1: the floor is met above the origin).
-    const boundsOf = (problem: StepProblem, withUpper: boolean) =>
-      a > 0 || b > 0 ? tables.boundsAbove(problem, fixed.vcpu, fixed.memoryGiB, withUpper) : tables.bounds({ ...problem, fixed }, withUpper);
     // The lower sums need only each step's requirement total; the other totals only sharpen the upper sum.
-    for (const { s } of order) {
-      const solution = boundsOf(s.problem, false);
-      if (!solution) {
+    // Any commitment is a running instance (minInstances <= 1: the floor is met above the origin); at the
+    // origin the floor may need one: the full bounds there.
+    for (let i = 0; i < orderProblems.length; i++) {
+      const problem = orderProblems[i] as StepProblem;
+      let stepLower: number;
+      if (a > 0 || b > 0) stepLower = tables.lowerAbove(problem, fixedVcpu, fixedMemory);
+      else stepLower = tables.bounds({ ...problem, fixed: { vcpu: 0, memoryGiB: 0, instances: 0 } }, false)?.lower ?? NaN;
+      if (Number.isNaN(stepLower)) {
         failed = true;
         return { lower: -Infinity, upper: Infinity };
       }
-      lower += s.weight * solution.lower;
-      upper += s.weight * solution.upper;
+      lower += (orderWeights[i] as number) * stepLower;
       if (cost + lower >= cutoff) {
-        floors.push([a, b, lower]);
+        addFloor(a, b, lower);
         return undefined;
       }
     }
-    // The point's plan may beat the incumbent: its best upper sum (every total solve tries).
+    // The point's plan may beat the incumbent: its best upper sum (every total solve tries). Otherwise its
+    // plan cannot (upper >= lower at every step), and the upper sum is not needed.
+    let upper = Infinity;
     if ((k.cost[key] as number) + lower < incumbent) {
       upper = 0;
-      for (const { s } of order) upper += s.weight * ((boundsOf(s.problem, true) as { upper: number }).upper);
+      for (let i = 0; i < orderProblems.length; i++) {
+        const problem = orderProblems[i] as StepProblem;
+        const solution = a > 0 || b > 0 ? tables.boundsAbove(problem, fixedVcpu, fixedMemory, true) : tables.bounds({ ...problem, fixed: { vcpu: 0, memoryGiB: 0, instances: 0 } }, true);
+        upper += (orderWeights[i] as number) * (solution?.upper ?? Infinity);
+      }
     }
     const result = { lower, upper };
     full.set(key, result);
-    floors.push([a, b, lower]);
+    addFloor(a, b, lower);
     return result;
   };
   /** Points with a lower bound on their step sum (complete or partial): by monotonicity it holds below them too. */
-  const floors: Array<[number, number, number]> = [];
+  let floors = new Float64Array(3 * 256);
+  let floorCount = 0;
+  const addFloor = (a: number, b: number, lower: number) => {
+    if (3 * floorCount + 3 > floors.length) {
+      const grown = new Float64Array(2 * floors.length);
+      grown.set(floors);
+      floors = grown;
+    }
+    floors[3 * floorCount] = a;
+    floors[3 * floorCount + 1] = b;
+    floors[3 * floorCount + 2] = lower;
+    floorCount++;
+  };
   const knownBelow = (a: number, b: number) => {
     let most = 0;
-    for (const [pa, pb, lower] of floors) if (pa >= a && pb >= b && lower > most) most = lower;
+    for (let i = 0; i < 3 * floorCount; i += 3) if ((floors[i] as number) >= a && (floors[i + 1] as number) >= b && (floors[i + 2] as number) > most) most = floors[i + 2] as number;
     return most;
   };
 
@@ -149,6 +170,21 @@ export function searchCommitmentCapacity(input: CommitmentSearchInput): Commitme
     else open.push({ lo, hi, bound });
   };
 
+  const kAt = (a: number, b: number) => k.cost[a * height + b] as number;
+  /**
+   * The side to split: the one along which K rises more across the box (the part of the box's bound gap
+   * K(hi) - K(lo) that side accounts for; fewer boxes than splitting the wider side), else the wider side.
+   * Any split is valid: the two halves cover the box.
+   */
+  const splitsCpu = (lo: [number, number], hi: [number, number]) => {
+    if (hi[0] === lo[0]) return false;
+    if (hi[1] === lo[1]) return true;
+    const base = kAt(lo[0], lo[1]);
+    const alongCpu = kAt(hi[0], lo[1]) - base;
+    const alongMemory = kAt(lo[0], hi[1]) - base;
+    if (alongCpu === alongMemory || !Number.isFinite(alongCpu) || !Number.isFinite(alongMemory)) return hi[0] - lo[0] >= hi[1] - lo[1];
+    return alongCpu > alongMemory;
+  };
   push([0, 0], [width - 1, height - 1]);
   let complete = true;
   while (open.length > 0 && !failed) {
@@ -167,7 +203,7 @@ export function searchCommitmentCapacity(input: CommitmentSearchInput): Commitme
       continue;
     }
     const { lo, hi } = box;
-    const splitCpu = hi[0] - lo[0] >= hi[1] - lo[1];
+    const splitCpu = splitsCpu(lo, hi);
     if (splitCpu) {
       const mid = (lo[0] + hi[0]) >> 1;
       push(lo, [mid, hi[1]]);
@@ -194,24 +230,7 @@ function commitmentTable(commitments: readonly CommitmentOption[], hours: number
   const choice = new Int32Array(width * height).fill(-1);
   cost[0] = 0;
   const all = commitments.map((c, j) => ({ j, v: Math.round(c.vcpu / cu), w: Math.round(c.memoryGiB / mu), c: c.hourly * hours }));
-  const sizes = withoutPairReplaceable(all);
-  for (let a = 0; a < width; a++)
-    for (let b = 0; b < height; b++) {
-      if (a === 0 && b === 0) continue;
-      let best = Infinity;
-      let pick = -1;
-      for (const s of sizes) {
-        const pa = a > s.v ? a - s.v : 0;
-        const pb = b > s.w ? b - s.w : 0;
-        const c = s.c + (cost[pa * height + pb] as number);
-        if (c < best) {
-          best = c;
-          pick = s.j;
-        }
-      }
-      cost[a * height + b] = best;
-      choice[a * height + b] = pick;
-    }
+  coveringTable(withoutPairReplaceable(all), width, height, cost, choice);
   const counts = (a: number, b: number): number[] => {
     const out = commitments.map(() => 0);
     while (a > 0 || b > 0) {

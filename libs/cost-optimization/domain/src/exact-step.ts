@@ -1,5 +1,5 @@
 import { scenarioShortfall } from './step-demand';
-import { type HourlyOption, type StepProblem, type StepSolution, dualVertices, spotAwareBound } from './step-covering';
+import { type HourlyOption, type StepProblem, type StepSolution, dualVertices } from './step-covering';
 
 /** Float noise in forecast arithmetic (4.000000001 vCPU) must not buy a whole extra instance (as in the search). */
 const CAPACITY_TOLERANCE = 1e-9;
@@ -21,6 +21,9 @@ export class ExactStepTables {
   private readonly cheapest: number;
   private readonly verticesAll: Array<[number, number]>;
   private readonly verticesNonSpot: Array<[number, number]>;
+  /** The same vertices flattened (alpha, beta, alpha, beta, ...) for the allocation-free LP bound. */
+  private readonly flatAll: Float64Array;
+  private readonly flatNonSpot: Float64Array;
 
   private constructor(
     private readonly options: readonly HourlyOption[],
@@ -36,6 +39,8 @@ export class ExactStepTables {
     this.cheapest = Math.min(...options.map((o) => o.hourly));
     this.verticesAll = dualVertices(options);
     this.verticesNonSpot = dualVertices(options.filter((o) => !o.spot));
+    this.flatAll = Float64Array.from(this.verticesAll.flat());
+    this.flatNonSpot = Float64Array.from(this.verticesNonSpot.flat());
   }
 
   /**
@@ -185,6 +190,33 @@ export class ExactStepTables {
   }
 
   /**
+   * `boundsAbove(problem, fixedVcpu, fixedMemoryGiB, false).lower` without allocating (the searches call it
+   * per step and grid point): NaN where boundsAbove is undefined, Infinity where its bounds are.
+   */
+  lowerAbove(problem: StepProblem, fixedVcpu: number, fixedMemoryGiB: number): number {
+    const { required, maxSpotShare } = problem;
+    const cu = this.cpuUnit;
+    const mu = this.memoryUnit;
+    if (!onGrid(fixedVcpu, cu) || !onGrid(fixedMemoryGiB, mu)) return NaN;
+    const needCpu = required.cpu * (1 - CAPACITY_TOLERANCE);
+    const needMemory = required.memory * (1 - CAPACITY_TOLERANCE);
+    const restCpu = Math.max(0, needCpu - fixedVcpu);
+    const restMemory = Math.max(0, needMemory - fixedMemoryGiB);
+    const restNsCpu = Math.max(0, (1 - maxSpotShare) * needCpu - fixedVcpu);
+    const restNsMemory = Math.max(0, (1 - maxSpotShare) * needMemory - fixedMemoryGiB);
+    const nsA = units(restNsCpu, cu);
+    const nsB = units(restNsMemory, mu);
+    const a0 = Math.max(units(restCpu, cu), nsA);
+    const b0 = Math.max(units(restMemory, mu), nsB);
+    if (a0 >= this.width || b0 >= this.height) return NaN;
+    const coverCost = this.coverScan(a0, b0, Math.min(nsA, a0), Math.min(nsB, b0));
+    if (!Number.isFinite(coverCost)) return Infinity;
+    const upper = coverCost + penaltyAt(problem, fixedVcpu + a0 * cu, fixedMemoryGiB + b0 * mu);
+    if (!Number.isFinite(upper)) return Infinity;
+    return Math.min(upper, this.lowerBoundAt(problem, fixedVcpu, fixedMemoryGiB, coverCost, restCpu, restMemory, restNsCpu, restNsMemory));
+  }
+
+  /**
    * The cheapest plan on top of `base` (capacity already bought, e.g. the fixed capacity plus a bulk of
    * instances; its non-spot part counts toward the spot rule): the counts the tables add, and the objective
    * of base + those counts excluding the base's own cost. No lower bound: the plan is optimal only given the
@@ -298,7 +330,10 @@ export class ExactStepTables {
     restNsCpu: number,
     restNsMemory: number,
   ): number {
-    const lp = spotAwareBound(this.verticesAll, this.verticesNonSpot, [restCpu, restMemory], [restNsCpu, restNsMemory]);
+    spotAwareBoundFlat(this.flatAll, this.flatNonSpot, restCpu, restMemory, restNsCpu, restNsMemory);
+    const lpv = lpOut[0] as number;
+    const qa = lpOut[1] as number;
+    const qb = lpOut[2] as number;
     const { tail, penalty, scenarioCount } = problem;
     const t0c = fixedCpu + restCpu;
     const t0m = fixedMemory + restMemory;
@@ -306,8 +341,9 @@ export class ExactStepTables {
     for (const d of tail.cpu) if (d > topc) topc = d;
     let topm = t0m;
     for (const d of tail.memory) if (d > topm) topm = d;
-    const [qa, qb] = lp.slope;
-    const lpFinite = Number.isFinite(lp.value);
+    const lpFinite = Number.isFinite(lpv);
+    // No scenario above the requirement: the box is the point T0, where every candidate below lands.
+    if (topc === t0c && topm === t0m) return Math.max(floorCost, lpFinite ? lpv : -Infinity);
     // Candidate coordinates in one scratch buffer (this runs once per step and grid point of the searches):
     // vCPU values at [0, size), memory values at [size, 2 size), their penalties at [2 size, 4 size).
     const size = 2 * (4 + tail.cpu.length + tail.memory.length);
@@ -318,18 +354,18 @@ export class ExactStepTables {
     const mp = 3 * size;
     let nc = 0;
     let nm = 0;
+    // (topc and topm are among these: t0 or the largest scenario above it.)
     buf[nc++] = t0c;
-    buf[nc++] = topc;
     for (const d of tail.cpu) if (d > t0c) buf[nc++] = d;
     buf[ms + nm++] = t0m;
-    buf[ms + nm++] = topm;
     for (const d of tail.memory) if (d > t0m) buf[ms + nm++] = d;
-    const gapToFloor = floorCost - lp.value;
+    const gapToFloor = floorCost - lpv;
     if (Number.isFinite(gapToFloor) && gapToFloor > 0) {
       const cpuCount = nc;
       if (qb > 0) for (let i = 0; i < cpuCount; i++) buf[ms + nm++] = t0m + (gapToFloor - qa * ((buf[i] as number) - t0c)) / qb;
       const memoryCount = nm;
-      if (qa > 0) for (let j = 0; j < memoryCount; j++) buf[nc++] = t0c + (gapToFloor - qb * ((buf[ms + j] as number) - t0m)) / qa;
+      // With no room in vCPU (topc = t0c) these would all be clamped to t0c, already a candidate.
+      if (qa > 0 && topc > t0c) for (let j = 0; j < memoryCount; j++) buf[nc++] = t0c + (gapToFloor - qb * ((buf[ms + j] as number) - t0m)) / qa;
     }
     // Clamped to the box; the penalty is a sum of a vCPU and a memory part, each computed once per coordinate.
     for (let i = 0; i < nc; i++) {
@@ -345,7 +381,7 @@ export class ExactStepTables {
     let lowerBound = Infinity;
     for (let i = 0; i < nc; i++)
       for (let j = 0; j < nm; j++) {
-        const costBound = Math.max(floorCost, lpFinite ? lp.value + qa * ((buf[i] as number) - t0c) + qb * ((buf[ms + j] as number) - t0m) : -Infinity);
+        const costBound = Math.max(floorCost, lpFinite ? lpv + qa * ((buf[i] as number) - t0c) + qb * ((buf[ms + j] as number) - t0m) : -Infinity);
         lowerBound = Math.min(lowerBound, costBound + ((buf[cp + i] as number) + (buf[mp + j] as number)));
       }
     return lowerBound;
@@ -353,12 +389,23 @@ export class ExactStepTables {
 
   /** The cost of `cover` alone (no split read back). */
   private coverCost(ta: number, tb: number, nsA: number, nsB: number): number {
-    return this.cover(ta, tb, nsA, nsB)?.cost ?? Infinity;
+    return this.coverScan(ta, tb, nsA, nsB);
   }
 
   /** Cheapest split of total (ta, tb) units into non-spot N >= (nsA, nsB) and spot (ta, tb) - N. */
   private cover(ta: number, tb: number, nsA: number, nsB: number): { cost: number; a: number; b: number } | undefined {
-    const w = this.width;
+    const cost = this.coverScan(ta, tb, nsA, nsB);
+    const bestA = this.scanA;
+    const bestB = this.scanB;
+    return bestA < 0 || !Number.isFinite(cost) ? undefined : { cost, a: bestA, b: bestB };
+  }
+
+  /** The split `cover` reads back (set by coverScan). */
+  private scanA = -1;
+  private scanB = -1;
+
+  /** `cover`'s cost (Infinity when none), its split left in scanA/scanB: no allocation. */
+  private coverScan(ta: number, tb: number, nsA: number, nsB: number): number {
     const ns = this.nonSpot.cost;
     const sp = this.spot.cost;
     let cost = Infinity;
@@ -371,6 +418,9 @@ export class ExactStepTables {
       // grows with b: once their sum reaches the best, the rest of the row cannot beat it (same result as
       // the full scan, first minimum in scan order included).
       const spotFloor = sp[rowSp] as number;
+      // Non-spot costs never fall as a grows (and spot costs >= 0): once a row's cheapest non-spot part
+      // alone reaches the best, no later row can beat it either.
+      if ((ns[rowNs + nsB] as number) >= cost) break;
       for (let b = nsB; b <= tb; b++) {
         const nonSpot = ns[rowNs + b] as number;
         if (nonSpot + spotFloor >= cost) break;
@@ -382,8 +432,9 @@ export class ExactStepTables {
         }
       }
     }
-    void w;
-    return bestA < 0 || !Number.isFinite(cost) ? undefined : { cost, a: bestA, b: bestB };
+    this.scanA = bestA;
+    this.scanB = bestB;
+    return bestA < 0 ? Infinity : cost;
   }
 
   private countsOf(a: number, b: number, ta: number, tb: number): number[] {
@@ -396,6 +447,69 @@ export class ExactStepTables {
 
 /** Scratch space of lowerBoundAt (grown on demand). */
 let scratch = new Float64Array(64);
+/** spotAwareBoundFlat's result: value, slope (vCPU, GiB). */
+export const lpOut = new Float64Array(3);
+
+/** The unmet-demand penalty at capacity (cpu, memory). */
+function penaltyAt(problem: StepProblem, cpu: number, memory: number): number {
+  const { tail, penalty, scenarioCount } = problem;
+  return penalty.cpu * scenarioShortfall(tail.cpu, cpu, scenarioCount) + penalty.memory * scenarioShortfall(tail.memory, memory, scenarioCount);
+}
+
+/**
+ * spotAwareBound (step-covering.ts) on flattened vertices, its result in lpOut: the same value and slope,
+ * ties resolved the same way (first vertex, first pair), no allocation.
+ */
+export function spotAwareBoundFlat(all: Float64Array, nonSpot: Float64Array, restA: number, restB: number, nsA: number, nsB: number): void {
+  // lpValue(all, restA, restB)
+  let value: number;
+  let sa = 0;
+  let sb = 0;
+  if (all.length === 0) value = restA <= 0 && restB <= 0 ? 0 : Infinity;
+  else {
+    const a = Math.max(0, restA);
+    const b = Math.max(0, restB);
+    value = a * (all[0] as number) + b * (all[1] as number);
+    sa = all[0] as number;
+    sb = all[1] as number;
+    for (let i = 2; i < all.length; i += 2) {
+      const v = a * (all[i] as number) + b * (all[i + 1] as number);
+      if (v > value) {
+        value = v;
+        sa = all[i] as number;
+        sb = all[i + 1] as number;
+      }
+    }
+  }
+  if (!(nsA <= 0 && nsB <= 0)) {
+    if (nonSpot.length === 0) {
+      value = Infinity;
+      sa = 0;
+      sb = 0;
+    } else {
+      const shareA = Math.max(0, restA - nsA);
+      const shareB = Math.max(0, restB - nsB);
+      for (let p = 0; p < nonSpot.length; p += 2) {
+        const pa = nonSpot[p] as number;
+        const pb = nonSpot[p + 1] as number;
+        const base = nsA * pa + nsB * pb;
+        for (let q = 0; q < all.length; q += 2) {
+          const ma = Math.min(pa, all[q] as number);
+          const mb = Math.min(pb, all[q + 1] as number);
+          const v = base + shareA * ma + shareB * mb;
+          if (v > value) {
+            value = v;
+            sa = ma;
+            sb = mb;
+          }
+        }
+      }
+    }
+  }
+  lpOut[0] = value;
+  lpOut[1] = sa;
+  lpOut[2] = sb;
+}
 
 /** Capacity a step already has, with the part of it that is not spot. */
 export interface BaseCapacity {
@@ -423,24 +537,65 @@ function buildTable(options: readonly HourlyOption[], indices: readonly number[]
       return { j, v: Math.round(o.vcpu / cu), w: Math.round(o.memoryGiB / mu), c: o.hourly };
     }),
   );
+  coveringTable(sizes, width, height, cost, choice);
+  return { cost, choice };
+}
+
+/**
+ * Fills a covering table (cost[0] = 0 and Infinity elsewhere on entry): cost[a * height + b] = min over sizes s
+ * of s.c + cost[(a - s.v)+, (b - s.w)+], choice = that size's j (the first in `sizes` order on ties).
+ * Sizes in typed arrays; where no index is clamped (a >= every v, b >= every w), the predecessor is a fixed
+ * offset back.
+ */
+export function coveringTable(
+  sizes: ReadonlyArray<{ j: number; v: number; w: number; c: number }>,
+  width: number,
+  height: number,
+  cost: Float64Array,
+  choice: Int32Array,
+): void {
+  const n = sizes.length;
+  const vs = Int32Array.from(sizes, (s) => s.v);
+  const ws = Int32Array.from(sizes, (s) => s.w);
+  const cs = Float64Array.from(sizes, (s) => s.c);
+  const js = Int32Array.from(sizes, (s) => s.j);
+  const offsets = Int32Array.from(sizes, (s) => s.v * height + s.w);
+  let maxV = 0;
+  let maxW = 0;
+  for (let i = 0; i < n; i++) {
+    maxV = Math.max(maxV, vs[i] as number);
+    maxW = Math.max(maxW, ws[i] as number);
+  }
   for (let a = 0; a < width; a++)
     for (let b = 0; b < height; b++) {
       if (a === 0 && b === 0) continue;
+      const at = a * height + b;
       let best = Infinity;
       let pick = -1;
-      for (const s of sizes) {
-        const pa = a > s.v ? a - s.v : 0;
-        const pb = b > s.w ? b - s.w : 0;
-        const c = s.c + (cost[pa * height + pb] as number);
-        if (c < best) {
-          best = c;
-          pick = s.j;
+      if (a >= maxV && b >= maxW) {
+        for (let i = 0; i < n; i++) {
+          const c = (cs[i] as number) + (cost[at - (offsets[i] as number)] as number);
+          if (c < best) {
+            best = c;
+            pick = js[i] as number;
+          }
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = vs[i] as number;
+          const w = ws[i] as number;
+          const pa = a > v ? a - v : 0;
+          const pb = b > w ? b - w : 0;
+          const c = (cs[i] as number) + (cost[pa * height + pb] as number);
+          if (c < best) {
+            best = c;
+            pick = js[i] as number;
+          }
         }
       }
-      cost[a * height + b] = best;
-      choice[a * height + b] = pick;
+      cost[at] = best;
+      choice[at] = pick;
     }
-  return { cost, choice };
 }
 
 /**

@@ -26,13 +26,21 @@ const REST_CELLS = 20_000;
 const MAX_LAGRANGIAN_CELLS = 160_000;
 /**
  * Largest (grid cells x distinct steps) the search over the commitments' aggregate capacity is tried on: it
- * sums the distinct steps at up to a few hundred grid points, each step's cost growing with the grid. The
- * bench's largest (89k cells x 151 steps) needs ~60-100 ms of search, which a busy core does not always fit
- * in the budget after the tables; up to here (e.g. 89k cells x 72 steps) it finishes with room to spare.
+ * sums the distinct steps at a few hundred grid points, each step's cost growing with the grid. The bench's
+ * largest (89k cells x 154 steps, 13.7M) takes ~30-50 ms of search on one core after its tables, ~75 ms for
+ * the whole solve, leaving room under the 150 ms budget; much larger grids may not finish in it (a stopped
+ * search's bound is weak), so they keep the LP and the Lagrangian bound.
  */
-const MAX_CAPACITY_SEARCH_WORK = 7_000_000;
+const MAX_CAPACITY_SEARCH_WORK = 16_000_000;
 /** Grid points an unfinished search must have summed to be kept instead of the LP. */
 const MIN_SEARCH_EVALUATIONS = 8;
+/**
+ * Tolerance of the capacity search above EXACT_CAPACITY_SEARCH_CELLS, as a fraction of the target gap: boxes
+ * within it of the best plan are closed. A tenth (0.1 %) costs ~10 % more grid points than a quarter on the
+ * bench's largest grids and finds plans a quarter's pruning missed (one x200 plan: the LP's rounding was
+ * 0.02 % cheaper than the search's best at a quarter, 0.02 % dearer than its best at a tenth).
+ */
+const CAPACITY_SEARCH_TOLERANCE = 0.1;
 /** Grids up to this many cells are searched with no tolerance (a few dozen grid points): the bound is exact there. */
 const EXACT_CAPACITY_SEARCH_CELLS = 1_000;
 /** Subgradient steps of the Lagrangian bound after its two starts (the plan's time budget may stop it earlier). */
@@ -251,7 +259,7 @@ function optimise(
       hours,
       steps: classes.map((c) => ({ weight: c.steps.length, problem: stepProblem(c, none) })),
       incumbent: chosen.objective,
-      tolerance: exactTables.cells <= EXACT_CAPACITY_SEARCH_CELLS ? 0 : searchTolerance,
+      tolerance: exactTables.cells <= EXACT_CAPACITY_SEARCH_CELLS ? 0 : settings.targetGap * CAPACITY_SEARCH_TOLERANCE,
       deadline,
     });
     if (searched.best) {
@@ -259,10 +267,14 @@ function optimise(
       if (plan.objective < chosen.objective) chosen = plan;
     }
   }
-  // A search the budget stopped after real progress keeps its plan and bound (the LP would only add time);
-  // one stopped at once (a budget too small for it) gives way to the LP and its roundings (the search's best
-  // plan stays a candidate).
-  const settled = searched !== undefined && (searched.complete || searched.evaluations > MIN_SEARCH_EVALUATIONS);
+  // A search the budget stopped after real progress keeps its plan and bound when that bound already proves
+  // the target gap (the LP would only add time); otherwise - stopped at once (a budget too small for it), or
+  // with the open boxes' weak bound (often 5-20 %: a cold or busy process on the largest grids) - the LP and
+  // its roundings run too, past the budget on that path (the search's bound and best plan are kept).
+  const settled =
+    searched !== undefined &&
+    (searched.complete ||
+      (searched.evaluations > MIN_SEARCH_EVALUATIONS && chosen !== undefined && searched.bound >= chosen.objective * (1 - settings.targetGap)));
   let master: SolverReport['master'] = commitmentOffers.length === 0 || settled ? 'not-needed' : 'skipped';
   let lpBound = 0;
   let toTry: number[][] = [commitmentOffers.map(() => 0)];
