@@ -122,12 +122,13 @@ export class OnnxDemandModel {
   }
 
   /**
-   * A zeroed input tensor for requests of these horizons, and where each one's rows go: building the
-   * features of a batch straight into it saves copying them together before the model run. The tensor is
-   * reused for a later batch once forecastFeatures has run on it, so its FeatureRows are not to be kept.
+   * An input tensor for requests of these horizons, and where each one's rows go: building the features of
+   * a batch straight into it saves copying them together before the model run. Not zeroed: buildFeatureRows
+   * writes every value of its rows. The tensor is reused for a later batch once forecastFeatures has run on
+   * it, so its FeatureRows are not to be kept.
    */
   batchInput(horizons: readonly number[]): FeatureTarget[] {
-    const into = this.inputs.take(horizons.reduce((sum, h) => sum + h, 0) * this.featureCount);
+    const into = this.inputs.take(horizons.reduce((sum, h) => sum + h, 0) * this.featureCount, false);
     let offset = 0;
     return horizons.map((h) => {
       const target = { into, offset };
@@ -171,7 +172,8 @@ export class OnnxDemandModel {
       }
     }
     const rows = concatRows(items.map((item) => item.features));
-    const outputs = await this.run(rows, this.outputs.take((rows.length / this.featureCount) * METRICS.length * this.manifest.quantiles.length));
+    // not zeroed: onnxruntime writes every value of the output
+    const outputs = await this.run(rows, this.outputs.take((rows.length / this.featureCount) * METRICS.length * this.manifest.quantiles.length, false));
     const perStep = METRICS.length * this.manifest.quantiles.length;
     let offset = 0;
     const forecasts = items.map(({ features, quantiles }) => {

@@ -25,3 +25,18 @@ describe('Float32Pool', () => {
     expect(pool.take(100).buffer).not.toBe(taken.buffer);
   });
 });
+
+describe('Float32Pool.take(length, false)', () => {
+  it('hands a given-back buffer out as it is, for a caller that overwrites every value', () => {
+    const pool = new Float32Pool();
+    const first = pool.take(100);
+    first.fill(7);
+    pool.give(first);
+
+    const second = pool.take(60, false);
+
+    expect(second.buffer).toBe(first.buffer);
+    expect(second).toHaveLength(60);
+    expect(second[0]).toBe(7);
+  });
+});

@@ -75,8 +75,16 @@ describe('assembleForecast', () => {
 });
 
 describe('hourlyTimestamps', () => {
+  it('falls back to toISOString for years outside 0000–9999', () => {
+    const start = Date.parse('9999-12-31T20:00:00Z');
+    expect(hourlyTimestamps(start, 6)[5]).toBe('+010000-01-01T01:00:00.000Z');
+    const before = Date.UTC(-1, 11, 31, 22);
+    expect(hourlyTimestamps(before, 4)).toEqual(Array.from({ length: 4 }, (_, h) => new Date(before + h * 3_600_000).toISOString()));
+  });
+
   it('writes whole hours exactly as toISOString does, across day, month, year and leap-day boundaries', () => {
-    for (const origin of ['2024-02-28T20:00:00Z', '2025-12-31T22:00:00Z', '1969-12-31T23:00:00Z']) {
+    // 9999-12-31 runs into the year 10000, which toISOString writes as +010000
+    for (const origin of ['2024-02-28T20:00:00Z', '2025-12-31T22:00:00Z', '1969-12-31T23:00:00Z', '9999-12-31T20:00:00Z', '0100-01-01T00:00:00Z']) {
       const start = Date.parse(origin);
       expect(hourlyTimestamps(start, 60)).toEqual(Array.from({ length: 60 }, (_, h) => new Date(start + h * 3_600_000).toISOString()));
     }

@@ -2,8 +2,11 @@ import { METRICS, type DemandForecast } from '@clonecast/contracts';
 import { InvalidForecastOptionsError, InvalidModelOutputError } from './errors';
 import type { FeatureRows } from './features';
 import { validateQuantiles } from './forecast-request';
-import { HOURS_PER_DAY, MS_PER_HOUR, toIso } from './instant';
+import { hourlyTimestamps, toIso } from './instant';
 import type { ModelManifest } from './model-manifest';
+
+// in instant.ts, which the baseline forecaster shares without importing this module
+export { hourlyTimestamps };
 
 export type ModelOutputContract = Pick<ModelManifest, 'quantiles' | 'eventUplift' | 'coldStartWidening'>;
 
@@ -62,51 +65,70 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
   if (input.validated !== true) validateRequestedQuantiles(quantiles, modelQuantiles);
 
   const upliftApplied = model.eventUplift === 'applied-by-caller';
-  const widening = Float64Array.from(modelQuantiles, (mq) => model.coldStartWidening[String(mq)] ?? 1);
+  // plain loops rather than callbacks (Float64Array.from, forEach, every); the widening only when a metric is cold
+  const widening = new Float64Array(q);
+  if (missing.cpu || missing.memory || missing.storage || missing.network) {
+    for (let j = 0; j < q; j++) widening[j] = model.coldStartWidening[String(modelQuantiles[j])] ?? 1;
+  }
   const requested = quantiles.length;
   const lowers = new Int32Array(requested);
   const weights = new Float64Array(requested);
-  quantiles.forEach((r, k) => {
+  const keys = new Array<string>(requested);
+  // every requested quantile is one of the model's (the usual case): no interpolation
+  let exact = true;
+  for (let k = 0; k < requested; k++) {
+    const r = quantiles[k] as number;
     const { lower, weight } = interpolationOf(r, modelQuantiles);
     lowers[k] = lower;
     weights[k] = weight;
-  });
-  // every requested quantile is one of the model's (the usual case): no interpolation
-  const exact = weights.every((weight) => weight === 0);
-  const keys = quantiles.map(String);
-  const values = new Float64Array(q);
+    if (weight !== 0) exact = false;
+    keys[k] = String(r);
+  }
+  // one metric's floored model quantiles, step by step (horizonHours × q), read column by column below
+  const grid = gridOf(horizonHours * q);
   const metrics = {} as DemandForecast['metrics'];
 
   for (let mi = 0; mi < METRICS.length; mi++) {
     const metric = METRICS[mi] as (typeof METRICS)[number];
     const metricScale = scale[metric];
     const widen = missing[metric];
-    const series: number[][] = [];
-    for (let k = 0; k < requested; k++) series.push(new Array<number>(horizonHours));
     for (let h = 0; h < horizonHours; h++) {
       const base = (h * METRICS.length + mi) * q;
+      const at = h * q;
       const factor = upliftApplied ? metricScale * (eventUplift[h] as number) : metricScale;
+      // Never negative, never below the previous quantile, whatever the graph or the widening did. One loop
+      // per case rather than a test per value: the same products, (output × factor) × widening.
       let floor = 0;
-      for (let j = 0; j < q; j++) {
-        let value = (outputs[base + j] as number) * factor;
-        if (widen) value *= widening[j] as number;
-        // Never negative, never below the previous quantile, whatever the graph or the widening did.
-        if (value > floor) floor = value;
-        values[j] = floor;
-      }
-      if (exact) {
-        for (let k = 0; k < requested; k++) (series[k] as number[])[h] = values[lowers[k] as number] as number;
+      if (widen) {
+        for (let j = 0; j < q; j++) {
+          const value = (outputs[base + j] as number) * factor * (widening[j] as number);
+          if (value > floor) floor = value;
+          grid[at + j] = floor;
+        }
       } else {
-        for (let k = 0; k < requested; k++) {
-          const lower = lowers[k] as number;
-          const weight = weights[k] as number;
-          const low = values[lower] as number;
-          (series[k] as number[])[h] = weight === 0 ? low : low + weight * ((values[lower + 1] as number) - low);
+        for (let j = 0; j < q; j++) {
+          const value = (outputs[base + j] as number) * factor;
+          if (value > floor) floor = value;
+          grid[at + j] = floor;
         }
       }
     }
+    // each series filled in one pass, in order
     const bySeries: Record<string, number[]> = {};
-    for (let k = 0; k < requested; k++) bySeries[keys[k] as string] = series[k] as number[];
+    for (let k = 0; k < requested; k++) {
+      const lower = lowers[k] as number;
+      const weight = weights[k] as number;
+      const series = new Array<number>(horizonHours);
+      if (exact || weight === 0) {
+        for (let h = 0; h < horizonHours; h++) series[h] = grid[h * q + lower] as number;
+      } else {
+        for (let h = 0; h < horizonHours; h++) {
+          const low = grid[h * q + lower] as number;
+          series[h] = low + weight * ((grid[h * q + lower + 1] as number) - low);
+        }
+      }
+      bySeries[keys[k] as string] = series;
+    }
     metrics[metric] = bySeries;
   }
 
@@ -120,6 +142,14 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
   };
 }
 
+let gridScratch = new Float64Array(0);
+
+/** assembleForecast's scratch of at least `length` values, kept from call to call (it holds nothing between them). */
+function gridOf(length: number): Float64Array {
+  if (gridScratch.length < length) gridScratch = new Float64Array(length);
+  return gridScratch;
+}
+
 /** Index of the model quantile at or below `requested` and the linear weight of the next one. */
 function interpolationOf(requested: number, modelQuantiles: readonly number[]): { lower: number; weight: number } {
   const exact = modelQuantiles.indexOf(requested);
@@ -129,33 +159,4 @@ function interpolationOf(requested: number, modelQuantiles: readonly number[]): 
   const from = modelQuantiles[lower] as number;
   const to = modelQuantiles[lower + 1] as number;
   return { lower, weight: (requested - from) / (to - from) };
-}
-
-/** The last timestamps made: a batch's forecasts usually share origin and horizon. */
-let lastTimestamps: { origin: number; count: number; timestamps: readonly string[] } | undefined;
-
-/**
- * ISO-8601 strings of `count` whole hours from `origin`, exactly as toISOString writes them; one Date per
- * day instead of one per hour, since formatting was a third of assembling a forecast. A fresh array each
- * call (copied from the last one when origin and count repeat).
- */
-export function hourlyTimestamps(origin: number, count: number): string[] {
-  if (lastTimestamps !== undefined && lastTimestamps.origin === origin && lastTimestamps.count === count) {
-    return lastTimestamps.timestamps.slice();
-  }
-  const timestamps = new Array<string>(count);
-  let day = Number.NaN;
-  let dayPrefix = '';
-  for (let h = 0; h < count; h++) {
-    const hours = Math.floor((origin + h * MS_PER_HOUR) / MS_PER_HOUR);
-    const hourOfDay = ((hours % HOURS_PER_DAY) + HOURS_PER_DAY) % HOURS_PER_DAY;
-    const hourDay = (hours - hourOfDay) / HOURS_PER_DAY;
-    if (hourDay !== day) {
-      day = hourDay;
-      dayPrefix = toIso(day * HOURS_PER_DAY * MS_PER_HOUR).slice(0, 11);
-    }
-    timestamps[h] = `${dayPrefix}${hourOfDay < 10 ? '0' : ''}${hourOfDay}:00:00.000Z`;
-  }
-  lastTimestamps = { origin, count, timestamps };
-  return timestamps.slice();
 }

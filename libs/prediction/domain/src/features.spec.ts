@@ -269,3 +269,20 @@ describe('buildFeatureRows, feature spec v3', () => {
     expect(Array.from(tensor.subarray(3))).toEqual(Array.from(alone.rows));
   });
 });
+
+describe('buildFeatureRows into a used tensor', () => {
+  it('overwrites every value, so a batch tensor need not be zeroed (every spec, events, gaps, a cold metric)', () => {
+    const history = series(500, (metric, h) => (metric === 'network' ? Number.NaN : h % 13 === 0 ? Number.NaN : 1 + (h % 24)));
+    const events = [{ kind: 'campaign' as const, start: '2024-01-21T22:00:00Z', end: '2024-01-22T09:00:00Z', uplift: 1.5 }];
+    for (const featureSpec of ['v1', 'v2', 'v3'] as const) {
+      for (const horizonHours of [5, 30, 168]) {
+        const request = input({ history, origin: T0 + 500 * HOUR, horizonHours, featureSpec, events, accountType: 'batch', applications: ['api', 'ml'] });
+        const fresh = buildFeatureRows(request);
+        const used = new Float32Array(2 + fresh.rows.length).fill(Number.NaN);
+        used[5] = 1;
+        buildFeatureRows(request, used, 2);
+        expect(Array.from(used.subarray(2))).toEqual(Array.from(fresh.rows));
+      }
+    }
+  });
+});

@@ -159,8 +159,8 @@ interface MetricWindow {
 /**
  * Builds the model's feature rows for one forecast exactly as FEATURES.md (v1), FEATURES-v2.md (v2) or
  * FEATURES-v3.md (v3) defines them. Pure and allocation-light: per-metric work done once, nothing allocated per row. The rows
- * go to `into` at `offset` when given (e.g. a batch's input tensor, which must be zero there), else to a new
- * Float32Array.
+ * go to `into` at `offset` when given (e.g. a batch's input tensor; every value there is overwritten, so it
+ * need not be zero), else to a new Float32Array.
  */
 export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offset = 0): FeatureRows {
   const { history, origin, horizonHours } = input;
@@ -209,6 +209,9 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
   for (let h = 0; h < horizonHours; h++) {
     const row = h * stride;
     const t = origin + h * MS_PER_HOUR;
+    // the columns written only where they are 1 (event, type, application): zero first, so that `into` need
+    // not be; every other column of every row is written below, whatever the spec
+    for (let c = COL_EVENT_ACTIVE; c < COL_HISTORY; c++) rows[row + c] = 0;
     const tIndex = originIndex + h;
     // the smallest k >= 1 with t - 24k h < o
     const lastdayIndex = tIndex - HOURS_PER_DAY * (Math.floor(h / HOURS_PER_DAY) + 1);

@@ -38,7 +38,7 @@ export interface FeatureContract {
   readonly featureSpec: FeatureSpec;
 }
 
-/** Where buildFeatureRows writes (a batch's zeroed input tensor), instead of a new array. */
+/** Where buildFeatureRows writes (a batch's input tensor, overwritten whatever it held), instead of a new array. */
 export interface FeatureTarget {
   readonly into: Float32Array;
   readonly offset: number;

@@ -2,7 +2,7 @@ import { METRICS, type DemandForecast, type UsageSample } from '@clonecast/contr
 import { InvalidForecastOptionsError, NoHistoryError } from './errors';
 import { resampleHourly, type HourlySeries } from './hourly-series';
 import { HourOfWeekSampler } from './hour-of-week-sample';
-import { floorToHour, HOURS_PER_WEEK, MS_PER_HOUR, parseIsoInstant, toIso } from './instant';
+import { floorToHour, HOURS_PER_WEEK, hourlyTimestamps, MS_PER_HOUR, parseIsoInstant, toIso } from './instant';
 
 export const BASELINE_MODEL_VERSION = 'baseline-hour-of-week@1';
 export const DEFAULT_LOOKBACK_WEEKS = 4;
@@ -81,7 +81,11 @@ function forecastFromSeries(
     modelVersion: BASELINE_MODEL_VERSION,
     stepMinutes: 60,
     start: toIso(startMs),
-    timestamps: Array.from({ length: horizonHours }, (_, step) => toIso(startMs + step * MS_PER_HOUR)),
+    // whole hours (the usual start): hourlyTimestamps, one Date a day; else one Date a step
+    timestamps:
+      startMs % MS_PER_HOUR === 0
+        ? hourlyTimestamps(startMs, horizonHours)
+        : Array.from({ length: horizonHours }, (_, step) => toIso(startMs + step * MS_PER_HOUR)),
     quantiles: [...quantiles],
     metrics,
   };

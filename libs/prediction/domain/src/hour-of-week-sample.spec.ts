@@ -60,4 +60,19 @@ describe('HourOfWeekSampler.quantilesAt', () => {
       expect(Array.from(a)).toEqual(Array.from(b));
     }
   });
+
+  it('sorts a full four-week window exactly, ties, zeros and -0 included (the branch-free ranking path)', () => {
+    // few distinct values, so that most windows hold ties; no gaps, so every inner step takes the full window
+    let s = 11;
+    const next = () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const choices = [0, -0, 0.5, 1, 1, 2.25, 3, 7.5];
+    const values = Float64Array.from({ length: 5 * WEEK }, () => choices[Math.floor(next() * choices.length)] as number);
+    const ascending = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+    const sampler = new HourOfWeekSampler(values, START, values.length, 4);
+    const out = new Float64Array(ascending.length);
+    for (let stepIndex = 4 * WEEK + 1; stepIndex < 5 * WEEK; stepIndex++) {
+      sampler.quantilesAt(START + stepIndex * MS_PER_HOUR, ascending, out, 0);
+      expect(Array.from(out)).toEqual(expected(values, values.length, stepIndex, ascending, 4));
+    }
+  });
 });

@@ -114,3 +114,36 @@ export function floorToHour(ms: number): number {
 export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The last timestamps made: a batch's forecasts usually share origin and horizon. */
+let lastTimestamps: { origin: number; count: number; timestamps: readonly string[] } | undefined;
+
+/**
+ * ISO-8601 strings of `count` whole hours from `origin`, exactly as toISOString writes them; one Date per
+ * day instead of one per hour, since formatting was a third of assembling a forecast. A fresh array each
+ * call (copied from the last one when origin and count repeat).
+ */
+export function hourlyTimestamps(origin: number, count: number): string[] {
+  if (lastTimestamps !== undefined && lastTimestamps.origin === origin && lastTimestamps.count === count) {
+    return lastTimestamps.timestamps.slice();
+  }
+  const timestamps = new Array<string>(count);
+  let day = Number.NaN;
+  let dayPrefix = '';
+  // a day of a year outside 0000–9999, which toISOString writes as ±YYYYYY: every hour of it by toIso
+  let expandedYear = false;
+  for (let h = 0; h < count; h++) {
+    const hours = Math.floor((origin + h * MS_PER_HOUR) / MS_PER_HOUR);
+    const hourOfDay = ((hours % HOURS_PER_DAY) + HOURS_PER_DAY) % HOURS_PER_DAY;
+    const hourDay = (hours - hourOfDay) / HOURS_PER_DAY;
+    if (hourDay !== day) {
+      day = hourDay;
+      const dayIso = toIso(day * HOURS_PER_DAY * MS_PER_HOUR);
+      expandedYear = dayIso.length !== 24;
+      dayPrefix = dayIso.slice(0, 11);
+    }
+    timestamps[h] = expandedYear ? toIso(hours * MS_PER_HOUR) : `${dayPrefix}${hourOfDay < 10 ? '0' : ''}${hourOfDay}:00:00.000Z`;
+  }
+  lastTimestamps = { origin, count, timestamps };
+  return timestamps.slice();
+}
