@@ -4,49 +4,13 @@ import { type CommitmentOption, searchCommitmentCapacity } from './commitment-se
 import { ExactStepTables } from './exact-step';
 import { planOptimalAllocation } from './optimiser';
 import type { HourlyOption, StepProblem } from './step-covering';
-import { scenarioShortfall } from './step-demand';
 import { type Highs, loadHighs } from './solver';
 import { catalogOf, row } from './catalog.fixture';
 import { rng } from './rng.fixture';
+import { cheapestOnDemandMix, stepBruteForce } from './brute-force.fixture';
 
 /** One step's true optimum over the given commitment capacity: every mix of 0..6 instances of each option. */
-function stepOptimum(options: readonly HourlyOption[], p: StepProblem): number {
-  let best = Infinity;
-  const counts = options.map(() => 0);
-  const walk = (i: number) => {
-    if (i === options.length) {
-      let cost = 0;
-      let cpu = p.fixed.vcpu;
-      let memory = p.fixed.memoryGiB;
-      let nsCpu = p.fixed.vcpu;
-      let nsMemory = p.fixed.memoryGiB;
-      let instances = p.fixed.instances;
-      counts.forEach((k, j) => {
-        const o = options[j] as HourlyOption;
-        cost += k * o.hourly;
-        cpu += k * o.vcpu;
-        memory += k * o.memoryGiB;
-        if (!o.spot) nsCpu += k * o.vcpu;
-        if (!o.spot) nsMemory += k * o.memoryGiB;
-        instances += k;
-      });
-      const need = (have: number, want: number) => have >= want * (1 - 1e-9);
-      if (!need(cpu, p.required.cpu) || !need(memory, p.required.memory) || instances < p.minInstances) return;
-      if (!need(nsCpu, (1 - p.maxSpotShare) * p.required.cpu) || !need(nsMemory, (1 - p.maxSpotShare) * p.required.memory)) return;
-      const penalty =
-        p.penalty.cpu * scenarioShortfall(p.tail.cpu, cpu, p.scenarioCount) + p.penalty.memory * scenarioShortfall(p.tail.memory, memory, p.scenarioCount);
-      best = Math.min(best, cost + penalty);
-      return;
-    }
-    for (let k = 0; k <= 6; k++) {
-      counts[i] = k;
-      walk(i + 1);
-    }
-    counts[i] = 0;
-  };
-  walk(0);
-  return best;
-}
+const stepOptimum = (options: readonly HourlyOption[], p: StepProblem) => stepBruteForce(options, p, 6);
 
 /** The whole problem's true optimum: every commitment vector with 0..6 of each type (enough to cover every step alone), steps by brute force. */
 function wholeOptimum(
@@ -282,25 +246,7 @@ describe('planOptimalAllocation with commitments on a small account', () => {
 
   /** Brute force: 0..18 small and 0..3 large committed (3-year; enough to cover every hour), then per hour every on-demand mix of up to 4 of each type. */
   function optimumOf(cpu: number[], memory: number[]): number {
-    const cheapest = (needCpu: number, needMemory: number, running: number) => {
-      let best = Infinity;
-      const counts = types.map(() => 0);
-      const walk = (i: number) => {
-        if (i === types.length) {
-          const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
-          const instances = running + counts.reduce((a, b) => a + b, 0);
-          if (has((r) => r.vcpu) >= needCpu - 1e-9 && has((r) => r.memoryGiB) >= needMemory - 1e-9 && instances >= 1) best = Math.min(best, has((r) => r.onDemandHourly));
-          return;
-        }
-        for (let k = 0; k <= 4; k++) {
-          counts[i] = k;
-          walk(i + 1);
-        }
-        counts[i] = 0;
-      };
-      walk(0);
-      return best;
-    };
+    const cheapest = (needCpu: number, needMemory: number, running: number) => cheapestOnDemandMix(types, needCpu, needMemory, 4, running);
     let optimum = Infinity;
     for (let small3y = 0; small3y <= 18; small3y++)
       for (let large3y = 0; large3y <= 3; large3y++) {

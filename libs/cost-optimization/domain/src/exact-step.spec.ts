@@ -1,46 +1,10 @@
 import { ExactStepTables, coveringTable, lpOut, spotAwareBoundFlat, withoutPairReplaceable } from './exact-step';
 import { type HourlyOption, type StepProblem, dualVertices, spotAwareBound } from './step-covering';
-import { scenarioShortfall } from './step-demand';
 import { rng } from './rng.fixture';
+import { stepBruteForce } from './brute-force.fixture';
 
 /** Every mix of 0..8 instances of each option (enough for the demands drawn): the true optimum of one step. */
-function bruteForce(options: readonly HourlyOption[], p: StepProblem): number {
-  let best = Infinity;
-  const counts = options.map(() => 0);
-  const walk = (i: number) => {
-    if (i === options.length) {
-      let cost = 0;
-      let cpu = p.fixed.vcpu;
-      let memory = p.fixed.memoryGiB;
-      let nsCpu = p.fixed.vcpu;
-      let nsMemory = p.fixed.memoryGiB;
-      let instances = p.fixed.instances;
-      counts.forEach((k, j) => {
-        const o = options[j] as HourlyOption;
-        cost += k * o.hourly;
-        cpu += k * o.vcpu;
-        memory += k * o.memoryGiB;
-        if (!o.spot) nsCpu += k * o.vcpu;
-        if (!o.spot) nsMemory += k * o.memoryGiB;
-        instances += k;
-      });
-      const need = (have: number, want: number) => have >= want * (1 - 1e-9);
-      if (!need(cpu, p.required.cpu) || !need(memory, p.required.memory) || instances < p.minInstances) return;
-      if (!need(nsCpu, (1 - p.maxSpotShare) * p.required.cpu) || !need(nsMemory, (1 - p.maxSpotShare) * p.required.memory)) return;
-      const penalty =
-        p.penalty.cpu * scenarioShortfall(p.tail.cpu, cpu, p.scenarioCount) + p.penalty.memory * scenarioShortfall(p.tail.memory, memory, p.scenarioCount);
-      best = Math.min(best, cost + penalty);
-      return;
-    }
-    for (let k = 0; k <= 8; k++) {
-      counts[i] = k;
-      walk(i + 1);
-    }
-    counts[i] = 0;
-  };
-  walk(0);
-  return best;
-}
+const bruteForce = (options: readonly HourlyOption[], p: StepProblem) => stepBruteForce(options, p, 8);
 
 describe('ExactStepTables', () => {
   it('equals brute force without penalty and bounds it with one, on random small steps', () => {

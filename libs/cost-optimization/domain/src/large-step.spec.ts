@@ -1,58 +1,8 @@
 import { ExactStepTables } from './exact-step';
 import { LargeStepSolver } from './large-step';
 import { type HourlyOption, type StepProblem, StepCoveringSolver } from './step-covering';
-import { scenarioShortfall } from './step-demand';
 import { rng } from './rng.fixture';
-
-/** Every mix of 0..max instances of each option: the true optimum of one step when max covers the demand. */
-function bruteForce(options: readonly HourlyOption[], p: StepProblem, max: number): number {
-  let best = Infinity;
-  const counts = options.map(() => 0);
-  const walk = (i: number) => {
-    if (i === options.length) {
-      const c = capacityOf(options, counts, p);
-      if (!covers(c, p)) return;
-      best = Math.min(best, c.cost + penaltyOf(p, c.cpu, c.memory));
-      return;
-    }
-    for (let k = 0; k <= max; k++) {
-      counts[i] = k;
-      walk(i + 1);
-    }
-    counts[i] = 0;
-  };
-  walk(0);
-  return best;
-}
-
-function capacityOf(options: readonly HourlyOption[], counts: readonly number[], p: StepProblem) {
-  const c = { cost: 0, cpu: p.fixed.vcpu, memory: p.fixed.memoryGiB, nsCpu: p.fixed.vcpu, nsMemory: p.fixed.memoryGiB, instances: p.fixed.instances };
-  counts.forEach((k, j) => {
-    const o = options[j] as HourlyOption;
-    c.cost += k * o.hourly;
-    c.cpu += k * o.vcpu;
-    c.memory += k * o.memoryGiB;
-    if (!o.spot) c.nsCpu += k * o.vcpu;
-    if (!o.spot) c.nsMemory += k * o.memoryGiB;
-    c.instances += k;
-  });
-  return c;
-}
-
-function covers(c: ReturnType<typeof capacityOf>, p: StepProblem): boolean {
-  const need = (have: number, want: number) => have >= want * (1 - 1e-9);
-  return (
-    need(c.cpu, p.required.cpu) &&
-    need(c.memory, p.required.memory) &&
-    need(c.nsCpu, (1 - p.maxSpotShare) * p.required.cpu) &&
-    need(c.nsMemory, (1 - p.maxSpotShare) * p.required.memory) &&
-    c.instances >= p.minInstances
-  );
-}
-
-function penaltyOf(p: StepProblem, cpu: number, memory: number): number {
-  return p.penalty.cpu * scenarioShortfall(p.tail.cpu, cpu, p.scenarioCount) + p.penalty.memory * scenarioShortfall(p.tail.memory, memory, p.scenarioCount);
-}
+import { coversStep, stepBruteForce, stepCapacity, stepPenalty } from './brute-force.fixture';
 
 describe('LargeStepSolver (bulk of the LP-shaped mix + exact tables for the rest)', () => {
   it('covers every step, reports its objective and bounds the brute-force optimum, on scaled small cases', () => {
@@ -87,11 +37,11 @@ describe('LargeStepSolver (bulk of the LP-shaped mix + exact tables for the rest
       const solver = new LargeStepSolver(options, tables, search);
       const solution = solver.solve(problem);
       // Coverage from the counts alone: requirement, non-spot share, instance floor.
-      const capacity = capacityOf(options, solution.counts, problem);
-      expect(covers(capacity, problem)).toBe(true);
-      expect(solution.objective).toBeCloseTo(capacity.cost + penaltyOf(problem, capacity.cpu, capacity.memory), 9);
+      const capacity = stepCapacity(options, solution.counts, problem);
+      expect(coversStep(capacity, problem)).toBe(true);
+      expect(solution.objective).toBeCloseTo(capacity.cost + stepPenalty(problem, capacity.cpu, capacity.memory), 9);
       // Valid bound: never above the true optimum (16 of each option covers every demand drawn).
-      const optimum = bruteForce(options, problem, 16);
+      const optimum = stepBruteForce(options, problem, 16);
       expect(Number.isFinite(optimum)).toBe(true);
       expect(solution.lowerBound).toBeLessThanOrEqual(optimum + 1e-9);
       expect(solution.objective).toBeGreaterThanOrEqual(optimum - 1e-9);

@@ -1,10 +1,11 @@
 import { type DemandForecast, allocationPlanSchema } from '@clonecast/contracts';
-import { type CatalogRow, type PriceCatalog, loadBundledCatalog } from '@clonecast/pricing/catalog';
+import { type PriceCatalog, loadBundledCatalog } from '@clonecast/pricing/catalog';
 import { BudgetExceededError, NoCatalogRowsError } from './errors';
 import { type PlanningRequest, OPTIMISER_PLANNER, planOptimalAllocation } from './optimiser';
 import { checkPlanCoverage } from './plan-coverage';
 import { type Highs, loadHighs } from './solver';
 import { catalogOf, row } from './catalog.fixture';
+import { cheapestOnDemandMix } from './brute-force.fixture';
 
 const START = '2026-09-01T00:00:00.000Z';
 const NOW = new Date('2026-08-09T00:00:00Z');
@@ -131,24 +132,7 @@ describe('planOptimalAllocation', () => {
     });
     // Every mix of up to 6 instances of each on-demand type, per hour.
     const types = [small, highcpu, highmem, committed];
-    const cheapest = (cpu: number, memory: number) => {
-      let best = Infinity;
-      const counts = [0, 0, 0, 0];
-      const walk = (i: number) => {
-        if (i === types.length) {
-          const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
-          if (has((r) => r.vcpu) >= cpu && has((r) => r.memoryGiB) >= memory) best = Math.min(best, has((r) => r.onDemandHourly));
-          return;
-        }
-        for (let k = 0; k <= 6; k++) {
-          counts[i] = k;
-          walk(i + 1);
-        }
-        counts[i] = 0;
-      };
-      walk(0);
-      return best;
-    };
+    const cheapest = (cpu: number, memory: number) => cheapestOnDemandMix(types, cpu, memory, 6);
     const optimum = cheapest(10, 40) + cheapest(7, 12);
     expect(plan.expectedCost).toBeCloseTo(optimum, 9);
     expect(solver.status).toBe('optimal');
@@ -175,25 +159,7 @@ describe('planOptimalAllocation', () => {
     // Brute force: 0..4 committed n2-standard-8 (3-year, the cheaper term), then per hour every mix of up to
     // 6 on-demand instances of each type for the rest, at least one instance running.
     const types = [small, highcpu, highmem, committed];
-    const cheapest = (needCpu: number, needMemory: number, running: number) => {
-      let best = Infinity;
-      const counts = [0, 0, 0, 0];
-      const walk = (i: number) => {
-        if (i === types.length) {
-          const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
-          const instances = running + counts.reduce((a, b) => a + b, 0);
-          if (has((r) => r.vcpu) >= needCpu - 1e-9 && has((r) => r.memoryGiB) >= needMemory - 1e-9 && instances >= 1) best = Math.min(best, has((r) => r.onDemandHourly));
-          return;
-        }
-        for (let k = 0; k <= 6; k++) {
-          counts[i] = k;
-          walk(i + 1);
-        }
-        counts[i] = 0;
-      };
-      walk(0);
-      return best;
-    };
+    const cheapest = (needCpu: number, needMemory: number, running: number) => cheapestOnDemandMix(types, needCpu, needMemory, 6, running);
     let optimum = Infinity;
     for (let c = 0; c <= 4; c++) {
       let total = c * 0.18 * hours;
