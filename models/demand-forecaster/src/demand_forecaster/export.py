@@ -17,6 +17,20 @@ from .residual import F2, HW0, R_CLIP, T_MAT, U_MAT, ResidualQuantileNet
 OPSET = 17
 
 
+
+def _model(nodes, name: str, n_features: int, inits) -> onnx.ModelProto:
+    """The graph of `nodes` as a checked ONNX model: features [N, n_features] in, quantiles [N, 4, 9] out."""
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", n_features])],
+        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="clonecast-demand-forecaster")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
 def to_onnx(net) -> onnx.ModelProto:
     from .mixture import MixResidualNet
     if isinstance(net, MixResidualNet):
@@ -56,16 +70,7 @@ def to_onnx(net) -> onnx.ModelProto:
         helper.make_node("Softplus", ["raw"], ["inc"]),  # base >= 0 and increments >= 0
         helper.make_node("CumSum", ["inc", "qaxis"], ["quantiles"]),  # non-decreasing along the quantile axis
     ]
-    graph = helper.make_graph(
-        nodes, "demand_forecaster",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", N_FEATURES])],
-        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="clonecast-demand-forecaster")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return _model(nodes, "demand_forecaster", N_FEATURES, inits)
 
 
 def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
@@ -113,17 +118,7 @@ def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
         helper.make_node("MatMul", ["v", "U"], ["pre_o"]),  # median +- cumulative increments
         helper.make_node("Relu", ["pre_o"], ["quantiles"]),  # >= 0; order kept (increments >= 0)
     ]
-    graph = helper.make_graph(
-        nodes, "demand_forecaster_v2",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F2])],
-        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="clonecast-demand-forecaster")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return _model(nodes, "demand_forecaster_v2", F2, inits)
 
 
 def to_onnx_v3(net) -> onnx.ModelProto:
@@ -208,17 +203,7 @@ def to_onnx_v3(net) -> onnx.ModelProto:
                   helper.make_node("Reshape", ["o_cal", "shape3"], ["quantiles"])]
     else:
         nodes += [helper.make_node("Reshape", ["o", "shape3"], ["quantiles"])]
-    graph = helper.make_graph(
-        nodes, "demand_forecaster_v3",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F3])],
-        [helper.make_tensor_value_info("quantiles", TensorProto.FLOAT, ["N", NM, NQ])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="clonecast-demand-forecaster")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return _model(nodes, "demand_forecaster_v3", F3, inits)
 
 
 def session(path_or_bytes, threads: int = 1):
