@@ -24,6 +24,21 @@ export function row(overrides: Partial<CatalogRow>): CatalogRow {
   };
 }
 
+// Small GCP on-demand/spot types and one with commitment prices: the toy catalogs of the optimiser's specs.
+export const small = row({ instanceType: 'n2-standard-4', vcpu: 4, memoryGiB: 16, onDemandHourly: 0.2, spotHourly: 0.06 });
+export const highcpu = row({ instanceType: 'n2-highcpu-8', vcpu: 8, memoryGiB: 8, onDemandHourly: 0.29, spotHourly: 0.09 });
+export const highmem = row({ instanceType: 'n2-highmem-2', vcpu: 2, memoryGiB: 16, onDemandHourly: 0.13, spotHourly: 0.04 });
+export const committed = row({
+  instanceType: 'n2-standard-8',
+  vcpu: 8,
+  memoryGiB: 32,
+  onDemandHourly: 0.39,
+  spotHourly: 0.12,
+  commitmentModel: 'committed',
+  commitment1yHourly: 0.25,
+  commitment3yHourly: 0.18,
+});
+
 export function catalogOf(rows: CatalogRow[]): PriceCatalog {
   return {
     catalogVersion: 'abcdef012345',

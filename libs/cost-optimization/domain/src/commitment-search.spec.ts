@@ -5,7 +5,7 @@ import { ExactStepTables } from './exact-step';
 import { planOptimalAllocation } from './optimiser';
 import type { HourlyOption, StepProblem } from './step-covering';
 import { type Highs, loadHighs } from './solver';
-import { catalogOf, row } from './catalog.fixture';
+import { catalogOf, committed, highmem, row, small } from './catalog.fixture';
 import { rng } from './rng.fixture';
 import { cheapestOnDemandMix, stepBruteForce } from './brute-force.fixture';
 
@@ -23,17 +23,7 @@ function wholeOptimum(
   const y = commitments.map(() => 0);
   const walk = (k: number) => {
     if (k === commitments.length) {
-      const fixed = { vcpu: 0, memoryGiB: 0, instances: 0 };
-      let cost = 0;
-      commitments.forEach((c, j) => {
-        const n = y[j] ?? 0;
-        fixed.vcpu += n * c.vcpu;
-        fixed.memoryGiB += n * c.memoryGiB;
-        fixed.instances += n;
-        cost += n * c.hourly * hours;
-      });
-      for (const s of steps) cost += s.weight * stepOptimum(options, { ...s.problem, fixed });
-      best = Math.min(best, cost);
+      best = Math.min(best, objectiveOf(options, commitments, hours, steps, y));
       return;
     }
     for (let n = 0; n <= 6; n++) {
@@ -212,19 +202,7 @@ describe('searchCommitmentCapacity', () => {
 describe('planOptimalAllocation with commitments on a small account', () => {
   const START = '2026-09-01T00:00:00.000Z';
   const HOUR = 3_600_000;
-  const small = row({ instanceType: 'n2-standard-4', vcpu: 4, memoryGiB: 16, onDemandHourly: 0.2, spotHourly: 0.06 });
-  const highmem = row({ instanceType: 'n2-highmem-2', vcpu: 2, memoryGiB: 16, onDemandHourly: 0.13, spotHourly: 0.04 });
   const tiny = row({ instanceType: 'e2-small', family: 'e2', vcpu: 1, memoryGiB: 2, onDemandHourly: 0.02, commitmentModel: 'committed', commitment1yHourly: 0.014, commitment3yHourly: 0.011 });
-  const committed = row({
-    instanceType: 'n2-standard-8',
-    vcpu: 8,
-    memoryGiB: 32,
-    onDemandHourly: 0.39,
-    spotHourly: 0.12,
-    commitmentModel: 'committed',
-    commitment1yHourly: 0.25,
-    commitment3yHourly: 0.18,
-  });
   const catalog = catalogOf([small, highmem, tiny, committed]);
   const types: CatalogRow[] = [small, highmem, tiny, committed];
   let highs: Highs;

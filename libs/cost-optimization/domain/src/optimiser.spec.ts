@@ -4,7 +4,7 @@ import { BudgetExceededError, NoCatalogRowsError } from './errors';
 import { type PlanningRequest, OPTIMISER_PLANNER, planOptimalAllocation } from './optimiser';
 import { checkPlanCoverage } from './plan-coverage';
 import { type Highs, loadHighs } from './solver';
-import { catalogOf, row } from './catalog.fixture';
+import { catalogOf, committed, highcpu, highmem, row, small } from './catalog.fixture';
 import { cheapestOnDemandMix } from './brute-force.fixture';
 
 const START = '2026-09-01T00:00:00.000Z';
@@ -61,19 +61,6 @@ beforeAll(async () => {
   highs = await loadHighs();
 });
 
-const small = row({ instanceType: 'n2-standard-4', vcpu: 4, memoryGiB: 16, onDemandHourly: 0.2, spotHourly: 0.06 });
-const highcpu = row({ instanceType: 'n2-highcpu-8', vcpu: 8, memoryGiB: 8, onDemandHourly: 0.29, spotHourly: 0.09 });
-const highmem = row({ instanceType: 'n2-highmem-2', vcpu: 2, memoryGiB: 16, onDemandHourly: 0.13, spotHourly: 0.04 });
-const committed = row({
-  instanceType: 'n2-standard-8',
-  vcpu: 8,
-  memoryGiB: 32,
-  onDemandHourly: 0.39,
-  spotHourly: 0.12,
-  commitmentModel: 'committed',
-  commitment1yHourly: 0.25,
-  commitment3yHourly: 0.18,
-});
 const toyCatalog = catalogOf([small, highcpu, highmem, committed]);
 
 describe('planOptimalAllocation', () => {
