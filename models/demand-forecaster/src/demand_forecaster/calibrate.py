@@ -83,18 +83,22 @@ def _pinball(pred_q, y, q):
     return np.maximum(q * d, (q - 1) * d).mean()
 
 
+def _groups(per_metric, shared: bool):
+    """The metric groups a fit runs over (all four together, or one each) with their pooled forecasts P, outcomes y
+    and medians; groups without data are left out."""
+    for g in ([list(range(NM))] if shared else [[m] for m in range(NM)]):
+        P = np.concatenate([per_metric[m][0] for m in g])
+        y = np.concatenate([per_metric[m][1] for m in g])
+        if len(y):
+            yield g, P, y, P[:, MED]
+
+
 def fit_factors(per_metric, shared: bool = False, grid=GRID, single: bool = False) -> np.ndarray:
     """per_metric: [(P [n, 9], y [n])] per metric. Returns f [4, 9]: per metric (or shared over metrics) and quantile,
     the grid value minimising the quantile's mean pinball, fitted outwards from the median with f >= the inner one.
     single: one factor for every quantile of the group (minimising the mean pinball over the 8 non-median quantiles)."""
     f = np.ones((NM, NQ))
-    groups = [list(range(NM))] if shared else [[m] for m in range(NM)]
-    for g in groups:
-        P = np.concatenate([per_metric[m][0] for m in g])
-        y = np.concatenate([per_metric[m][1] for m in g])
-        if not len(y):
-            continue
-        med = P[:, MED]
+    for g, P, y, med in _groups(per_metric, shared):
         if single:
             ks = [k for k in range(NQ) if k != MED]
             losses = [sum(_pinball(np.maximum(med + c * (P[:, k] - med), 0.0), y, Q[k]) for k in ks) for c in grid]
@@ -133,13 +137,7 @@ def fit_coverage(per_metric, shared: bool = False, two_sided: bool = True, grid=
     """Coverage matching, outwards from the median with f >= the inner factor. two_sided: one factor per interval
     (q_k, q_{8-k}) whose empirical coverage is closest to 1 - 2 q_k; else per quantile, P(y <= q_hat) closest to q."""
     f = np.ones((NM, NQ))
-    groups = [list(range(NM))] if shared else [[m] for m in range(NM)]
-    for g in groups:
-        P = np.concatenate([per_metric[m][0] for m in g])
-        y = np.concatenate([per_metric[m][1] for m in g])
-        if not len(y):
-            continue
-        med = P[:, MED]
+    for g, P, y, med in _groups(per_metric, shared):
         if two_sided:
             lo = 0.0
             for k in range(MED - 1, -1, -1):
