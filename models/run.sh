@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bash models/run.sh <prepare|train|evaluate|test|vectors> [args...]
 #   prepare  [--shared DIR]   derive data/ from the shared raw traces (default /work/shared/data/traces or ../shared)
-#   train    [--version vN] [--spec v1|v2|v3]  train + export a new version dir (default: next vN, featureSpec v3),
-#                             then evaluate it with the peers
+#   train    [--version vN] [--spec v1|v2|v3] [--head mix|regime]  train + export a new version dir (default: next
+#                             vN, featureSpec v3, head mix = v3's), then evaluate it with the peers; the served v4:
+#                             train --version v4 --head regime
 #   evaluate [--version vN]   held-out backtest of the newest (or given) version vs baseline and peers
 #   test                      pytest
 #   vectors  [--version vN]   regenerate test-vectors/*.json
@@ -36,5 +37,5 @@ case "$cmd" in
   vectors)
     bash "$here/setup.sh"
     "$py" -m demand_forecaster.vectors "$@" ;;
-  *) sed -n '2,8p' "$here/run.sh"; exit 2 ;;
+  *) sed -n '2,9p' "$here/run.sh"; exit 2 ;;
 esac

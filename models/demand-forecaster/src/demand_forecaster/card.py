@@ -25,6 +25,11 @@ def main(argv=None):
     spec = man.get("featureSpec", "v1")
     if spec == "v2":
         return write_v2(a.version, v, man, tr, ev)
+    if man.get("head") == "regime" or tr.get("head") == "regime":
+        from .card_v4 import render
+        (v / "MODEL_CARD.md").write_text(render(a.version, man, tr, ev))
+        print(f"wrote {v}/MODEL_CARD.md")
+        return None
     if spec == "v3":
         from .card_v3 import render
         (v / "MODEL_CARD.md").write_text(render(a.version, man, tr, ev))

@@ -128,6 +128,38 @@ def speed(sess, n_features=63):
                                  "p99": round(float(np.percentile(lat, 99)), 4)}}
 
 
+def speed_pair(sessions: dict, n_features: int, reps: int = 30, runs: int = 5) -> dict:
+    """Batched rows/s of several sessions measured in the same run, interleaved (reps rounds of `runs` batches each,
+    best round per session), so that load from other processes on the machine hits them alike."""
+    rng = np.random.default_rng(0)
+    X = rng.random((64 * MAX_HORIZON, n_features), dtype=np.float32)
+    best = {k: 0.0 for k in sessions}
+    for s in sessions.values():
+        for _ in range(3):
+            s.run(None, {"features": X})
+    for _ in range(reps):
+        for k, s in sessions.items():
+            t = time.perf_counter()
+            for _ in range(runs):
+                s.run(None, {"features": X})
+            best[k] = max(best[k], runs * len(X) / (time.perf_counter() - t))
+    return {"threads": 1, "batchRows": len(X), "rounds": reps, "rowsPerSecond": {k: round(v) for k, v in best.items()}}
+
+
+def reference_version(root: Path, manifest) -> str | None:
+    """For a model with another head on an existing featureSpec (v4): the newest version of that spec without one."""
+    if not manifest.get("head"):
+        return None
+    cands = []
+    for p in root.glob("v[0-9]*"):
+        m = p / "manifest.json"
+        if p.name != manifest["version"] and m.exists():
+            mm = json.loads(m.read_text())
+            if mm.get("featureSpec") == manifest.get("featureSpec") and not mm.get("head"):
+                cands.append(p.name)
+    return max(cands, key=lambda s: int(s[1:])) if cands else None
+
+
 def fmt_table(res: dict, ref="hour-of-week") -> str:
     lines = ["| model | metric | mean pinball (norm.) | relative to hour-of-week | cov. 80% | cov. 90% | cov. 98% | "
              + " | ".join(f"pb {q}" for q in QUANTILES) + " |",
@@ -208,6 +240,13 @@ def main(argv=None):
     print("D. synthetic events:", json.dumps(ev)[:600])
     sp = speed(sess, len(manifest["featureNames"]))
     print("E. speed:", sp)
+    ref = reference_version(a.root, manifest)
+    sp_ref = None
+    if ref:  # the graph it replaces, measured in the same run
+        sp_ref = speed_pair({version: sess, ref: session(a.root / ref / "model.onnx", threads=1)},
+                            len(manifest["featureNames"]))
+        sp_ref["reference"] = ref
+        print(f"E2. speed vs {ref}, same run, interleaved:", sp_ref)
     evaluation = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "command": f"bash models/run.sh evaluate --version {version}",
@@ -220,6 +259,7 @@ def main(argv=None):
         "coldStart": {"windows": len(wc), "results": cold_res, "summary": overall(cold_res)},
         "events": ev,
         "speed": sp,
+        **({"speedVsReference": sp_ref} if sp_ref else {}),
         "seconds": round(time.time() - t0),
     }
     (vdir / "evaluation.json").write_text(json.dumps(evaluation, indent=1) + "\n")

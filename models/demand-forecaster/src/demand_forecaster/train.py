@@ -49,6 +49,24 @@ CANDIDATES_V3 = {
 EPOCHS_V3, PATIENCE_V3 = 12, 3
 MIN_HISTORY_SHARE = 0.25  # "history" column: >= 168 of the last 672 hours
 
+# head "regime" (regime.py; input featureSpec v3, unchanged): the v3 head whose r, c (and optionally block logits) also
+# read six log ratios of the history's own quantile blocks per metric. name: (regime columns reach r/c, reach the block
+# logits, weight decay, minimum "history" share of the training rows); all: block logits read `step`, lr 1e-3,
+# up to 12 epochs, patience 3. "mix-step-1w" is v3's configuration (the reference, trained the same way).
+CANDIDATES_REGIME = {
+    "mix-step-1w": (False, False, 0.0, 0.25),
+    "mix-step-2w": (False, False, 0.0, 0.5),
+    "regime-rc-1w": (True, False, 0.0, 0.25),
+    "regime-rc-1w-wd1e-2": (True, False, 1e-2, 0.25),
+    "regime-rc-2w": (True, False, 0.0, 0.5),
+    "regime-rc-2w-wd1e-2": (True, False, 1e-2, 0.5),
+}
+# Selection for the regime head: mean over metrics of the relative pinball on the protocol-matched selection windows
+# (calibrate.calibration_windows: >= 504 h of history, 168-h horizon, as the held-out evaluation; the time-split
+# windows of the training entities (hours never trained on) + rolling origins of the validation entities; never a test
+# entity), among the candidates whose 80% / 98% coverage there is in 75-85% / 95-99.5% (all, if none is).
+SELECT_REGIME = "selectionMeanRelative"
+
 CANDIDATES = {
     "linear": (),
     "mlp-32": (32,),
@@ -114,6 +132,43 @@ def fit_v3(name, train, val, *, epochs, seed, log=print):
     return net, hist
 
 
+def fit_regime(name, train, val, *, epochs, seed, log=print):
+    from .mixture import MixResidualNet, build_mask
+    from .regime import RegimeMixNet
+    regime_rc, regime_gate, wd, min_hist = CANDIDATES_REGIME[name]
+    X, Y, w = train
+    w = w * (X[:, 62] >= min_hist - 1e-6)
+    if regime_rc or regime_gate:
+        net = RegimeMixNet((), ("step*",), seed, regime_rc=regime_rc, regime_gate=regime_gate)
+    else:
+        net = MixResidualNet(build_mask((), ("step*",), "v3"), seed)
+    net.fit_standardiser(X)
+    hist = train_residual(net, X, Y, w, epochs=epochs, seed=seed, val=val, log=log, lr=1e-3, weight_decay=wd,
+                          patience=PATIENCE_V3)
+    return net, hist
+
+
+def selection_figures(predict, priors, ents, spec="v3"):
+    """The protocol-matched selection windows' figures: all windows and the two kinds separately; per metric relative
+    to the hour-of-week baseline and coverage, with their means."""
+    from .calibrate import calibration_windows, figures
+    wk = calibration_windows(ents)
+    windows = [(e, o) for e, o, _ in wk]
+    kinds = np.asarray([k for _, _, k in wk])
+    Y, S = truth_and_scale(windows, priors)
+    base = baseline_forecaster(windows)
+    pred = model_forecaster(predict, priors, spec=spec)(windows)
+    out = {"windows": len(windows), "entities": len({e.id for e, _ in windows}), "all": figures(pred, Y, S, base)}
+    for k in ("time-split", "validation"):
+        sel = kinds == k
+        out[k] = {"windows": int(sel.sum()), **figures(pred[sel], Y[sel], S[sel], base[sel])}
+    return out
+
+
+def in_band(fig) -> bool:
+    return 0.75 <= fig["mean"]["coverage80"] <= 0.85 and 0.95 <= fig["mean"]["coverage98"] <= 0.995
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--version", default="v1")
@@ -122,7 +177,13 @@ def main(argv=None):
     ap.add_argument("--data", type=Path, default=DATA_DIR)
     ap.add_argument("--out", type=Path, default=PACKAGE_ROOT)
     ap.add_argument("--candidates", default=None)
+    ap.add_argument("--head", choices=("mix", "regime"), default="mix",
+                    help="featureSpec v3 head: mix (v3) or regime (v4, regime.py); default %(default)s")
     a = ap.parse_args(argv)
+    if a.head == "regime":
+        if a.spec != "v3":
+            ap.error("--head regime reads featureSpec v3")
+        return main_regime(a)
     cands = {"v2": CANDIDATES_V2, "v3": CANDIDATES_V3}.get(a.spec, CANDIDATES)
     a.candidates = a.candidates or ",".join(cands)
     a.epochs = a.epochs or {"v2": EPOCHS_V2, "v3": EPOCHS_V3}.get(a.spec, 6)
@@ -229,6 +290,70 @@ def main(argv=None):
         {"featureSpec": a.spec, "candidates": results, "chosen": chosen, "coldStartWidening": widening.tolist(), "seed": SEED,
          "epochs": a.epochs, "selection": crit, "trainRows": len(train[0]), "validationRows": len(val[0]),
          "seconds": round(time.time() - t0, 1)}, indent=2) + "\n")
+    print(f"wrote {out_dir} in {time.time() - t0:.0f}s")
+
+
+def main_regime(a):
+    """Train the regime-head candidates, choose on the protocol-matched selection windows, export <version>/."""
+    from .export import write_version as write_mix
+    from .regime import RegimeMixNet, write_version as write_regime
+    a.candidates = a.candidates or ",".join(CANDIDATES_REGIME)
+    a.epochs = a.epochs or EPOCHS_V3
+    t0 = time.time()
+    ents = load_dataset(a.data)
+    priors = scale_priors([e for e in ents if e.split == "train"])
+    train, val, cold, tr, va = prepare_sets(ents, priors, SEED, "v3")
+    print(f"train rows {len(train[0])}, validation rows {len(val[0])}, cold-start validation rows {len(cold[0])}")
+    base_sel = selection_figures(lambda X: np.asarray(X, np.float64)[:, 63:99].reshape(-1, 4, 9), priors, ents)
+    results = {"untrained (= hour-of-week baseline)": {"reference": True, "selection": base_sel}}
+    nets = {}
+    for name in a.candidates.split(","):
+        t1 = time.time()
+        print(f"candidate {name}")
+        net, hist = fit_regime(name, train, val, epochs=a.epochs, seed=SEED)
+        vals_ = [h["val"] for h in hist]
+        sel = selection_figures(net.predict, priors, ents)
+        regime_rc, regime_gate, wd, min_hist = CANDIDATES_REGIME[name]
+        results[name] = {"valPinball": pinball_grad(net.predict(val[0]), val[1], val[2])[0],
+                         "bestEpoch": int(hist[int(np.argmin(vals_))]["epoch"]), "epochsRun": len(hist),
+                         "regimeReachesRC": regime_rc, "regimeReachesGate": regime_gate, "weightDecay": wd,
+                         "minHistoryShare": min_hist, SELECT_REGIME: sel["all"]["mean"]["relative"],
+                         "selection": sel, "trainSeconds": round(time.time() - t1, 1)}
+        nets[name] = net
+        m = sel["all"]["mean"]
+        print(f"  -> selection windows: mean relative {m['relative']:.4f}, coverage 80/98 "
+              f"{100 * m['coverage80']:.1f}% / {100 * m['coverage98']:.1f}%")
+    cands = [k for k in results if not results[k].get("reference")]
+    pool = [k for k in cands if in_band(results[k]["selection"]["all"])] or cands
+    chosen = min(pool, key=lambda k: results[k][SELECT_REGIME])
+    net = nets[chosen]
+    widening = calibrate_widening(net, cold[0], cold[1])
+    print(f"chosen {chosen}; cold-start widening {widening.tolist()}")
+    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    training_data = {"sha256": dataset_sha256(a.data),
+                     "entities": sorted(e.id for e in ents if e.split == "train"),
+                     "hours": int(sum(e.length for e in ents if e.split == "train")),
+                     "validationEntities": sorted(e.id for e in va),
+                     "testEntities": sorted(e.id for e in ents if e.split == "test")}
+    regime_rc, regime_gate, wd, min_hist = CANDIDATES_REGIME[chosen]
+    extra = {"seed": SEED, "epochs": a.epochs, "learningRate": 1e-3, "weightDecay": wd,
+             "earlyStoppingPatience": PATIENCE_V3, "selection": SELECT_REGIME, "minHistoryShare": min_hist}
+    out_dir = a.out / a.version
+    if isinstance(net, RegimeMixNet):
+        family = (f"{chosen}: the v3 mixture of 4 baseline quantile blocks (hw, hd7, l24, l168) with a calibration "
+                  "head whose r, c read six log ratios of the history's own blocks per metric (regime head; "
+                  "featureSpec v3; numpy, Adam, pinball loss)")
+        write_regime(out_dir, net, version=a.version, priors=priors, widening=widening, training_data=training_data,
+                     family=family, created_at=created, extra=extra)
+    else:
+        family = f"{chosen}: v3 head configuration (featureSpec v3; numpy, Adam, pinball loss)"
+        write_mix(out_dir, net, version=a.version, priors=priors, widening=widening, training_data=training_data,
+                  family=family, created_at=created, extra=extra)
+    (out_dir / "training.json").write_text(json.dumps(
+        {"featureSpec": "v3", "head": "regime", "candidates": results, "chosen": chosen,
+         "coldStartWidening": widening.tolist(), "seed": SEED, "epochs": a.epochs, "selection": SELECT_REGIME,
+         "trainRows": len(train[0]), "validationRows": len(val[0]), "seconds": round(time.time() - t0, 1)},
+        indent=2) + "\n")
     print(f"wrote {out_dir} in {time.time() - t0:.0f}s")
 
 

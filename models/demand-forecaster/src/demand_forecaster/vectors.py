@@ -107,6 +107,12 @@ def cases(priors, spec="v1"):
     return out
 
 
+def vectors_name(manifest) -> str:
+    """model-vectors-<name>.json: the featureSpec for the v1-v3 models (one model per spec), the version for a model
+    with another head on an existing spec (v4: the regime head on featureSpec v3)."""
+    return manifest["version"] if manifest.get("head") else manifest.get("featureSpec", "v1")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--version", default="v1")
@@ -143,8 +149,9 @@ def main(argv=None):
           "cases": [{"name": k, "features": [[float(v) for v in r] for r in X],
                      "quantiles": onnx_predict(sess, X).astype(float).tolist()} for k, X in mats.items()]}
     mv["featureSpec"] = spec
-    (OUT / f"model-vectors-{spec}.json").write_text(json.dumps(mv) + "\n")
-    print(f"wrote {OUT}/features-{spec}.json ({len(cs)} cases) and model-vectors-{spec}.json")
+    name = vectors_name(manifest)
+    (OUT / f"model-vectors-{name}.json").write_text(json.dumps(mv) + "\n")
+    print(f"wrote {OUT}/features-{spec}.json ({len(cs)} cases) and model-vectors-{name}.json")
 
 
 if __name__ == "__main__":
