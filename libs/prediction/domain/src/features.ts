@@ -178,8 +178,8 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
   // Hour offset of the origin from the series start; history hours with index < originIndex are usable.
   const originIndex = (origin - history.start) / MS_PER_HOUR;
 
-  const windows = METRICS.map((metric) => {
-    const window = metricWindow(history.values[metric], originIndex, prior[metric]);
+  const windows = METRICS.map((metric, mi) => {
+    const window = metricWindow(history.values[metric], originIndex, prior[metric], mi);
     scale[metric] = window.scale;
     missing[metric] = window.missing;
     return window;
@@ -334,15 +334,26 @@ function valueBefore(values: Float64Array, index: number): number {
   return index >= 0 && index < values.length ? (values[index] as number) : Number.NaN;
 }
 
-function metricWindow(raw: Float64Array, originIndex: number, prior: number): MetricWindow {
+/**
+ * metricWindow's normalised values, one buffer per metric (by index) reused from forecast to forecast: they
+ * are read only while buildFeatureRows runs, and a fresh Float64Array of four weeks cost ~1-2 µs per metric.
+ */
+const normalisedScratch: Float64Array[] = METRICS.map(() => new Float64Array(0));
+
+function metricWindow(raw: Float64Array, originIndex: number, prior: number, metricIndex: number): MetricWindow {
   const scaleWindow = windowStats(raw, originIndex, SCALE_WINDOW_HOURS);
   const missing = scaleWindow.count === 0 || !(scaleWindow.mean > MIN_SCALE);
   const scale = missing ? prior : scaleWindow.mean;
   // Only indices before the origin are ever read, so only those are normalised.
   const end = Math.max(0, Math.min(raw.length, originIndex));
-  const values = new Float64Array(end);
+  let buffer = normalisedScratch[metricIndex] as Float64Array;
+  if (buffer.length < end) {
+    buffer = new Float64Array(end);
+    normalisedScratch[metricIndex] = buffer;
+  }
+  const values = buffer.subarray(0, end);
   for (let i = 0; i < end; i++) values[i] = (raw[i] as number) / scale;
-  const week = windowStats(values, originIndex, HOURS_PER_WEEK);
+  const week = windowStats(values, originIndex, HOURS_PER_WEEK, true);
   const day = windowStats(values, originIndex, HOURS_PER_DAY);
   return {
     values,
@@ -354,11 +365,15 @@ function metricWindow(raw: Float64Array, originIndex: number, prior: number): Me
   };
 }
 
-/** Mean and population std of the finite values in [originIndex - hours, originIndex); mean NaN when none. */
+/**
+ * Mean and (`withStd`) population std of the finite values in [originIndex - hours, originIndex); mean NaN
+ * when none, std NaN when none or not asked for (only std168 is a feature: no pass over the values for others).
+ */
 function windowStats(
   values: Float64Array,
   originIndex: number,
   hours: number,
+  withStd = false,
 ): { mean: number; count: number; std: number } {
   const from = Math.max(0, originIndex - hours);
   const to = Math.min(values.length, originIndex);
@@ -372,6 +387,7 @@ function windowStats(
     }
   }
   const mean = count > 0 ? sum / count : Number.NaN;
+  if (!withStd) return { mean, count, std: Number.NaN };
   let squares = 0;
   for (let i = from; i < to; i++) {
     const v = values[i] as number;

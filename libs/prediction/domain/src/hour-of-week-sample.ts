@@ -18,7 +18,8 @@ export class HourOfWeekSampler {
   private readonly byHourOfDay: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(HOURS_PER_DAY);
   private sortedAll: Float64Array | undefined;
   private readonly startHourOfDay: number;
-  private readonly finiteCount: number;
+  /** Whether some usable hour has a value. */
+  private readonly anyFinite: boolean;
   /** quantilesAt's positions (see `positions`), for the probabilities `positionsOf` and a sample of `positionsCount`. */
   private lowers = new Int32Array(0);
   private fractions = new Float64Array(0);
@@ -36,14 +37,14 @@ export class HourOfWeekSampler {
     this.window = new Float64Array(lookbackWeeks * (2 * WINDOW_HALF_WIDTH_HOURS + 1));
     this.startHourOfDay = hourOfDayOf(seriesStart);
     const end = Math.min(usableHours, values.length);
-    let finite = 0;
-    for (let h = 0; h < end; h++) if (Number.isFinite(values[h] as number)) finite++;
-    this.finiteCount = finite;
+    let h = 0;
+    while (h < end && !Number.isFinite(values[h] as number)) h++;
+    this.anyFinite = h < end;
   }
 
   /** False when no usable hour has a value: the baseline has no history to draw from (NoHistory). */
   get hasHistory(): boolean {
-    return this.finiteCount > 0;
+    return this.anyFinite;
   }
 
   /**
@@ -271,13 +272,13 @@ export class HourOfWeekSampler {
   private all(): Float64Array {
     if (this.sortedAll === undefined) {
       const end = Math.min(this.usableHours, this.values.length);
-      const pool = new Float64Array(this.finiteCount);
+      const pool = new Float64Array(end);
       let n = 0;
       for (let h = 0; h < end; h++) {
         const value = this.values[h] as number;
         if (Number.isFinite(value)) pool[n++] = value;
       }
-      this.sortedAll = pool.sort();
+      this.sortedAll = pool.slice(0, n).sort();
     }
     return this.sortedAll;
   }

@@ -70,14 +70,22 @@ function parseCanonicalUtc(text: string): number | undefined {
     millis = hundreds * 100 + tens;
   }
   const year = century * 100 + yearOfCentury;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  // a history's timestamps share their date 24 times or more in a row: its day number is kept
+  const date = (year * 100 + month) * 100 + day;
+  if (date === lastDate) return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
   // out-of-range fields are left to the general parser, which refuses them
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-    return undefined;
-  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   // Date.UTC reads years 0-99 as 1900-1999; keep that quirk rather than reimplement it
   if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second) + millis;
-  return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
+  lastDate = date;
+  lastDays = daysFromCivil(year, month, day);
+  return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
 }
+
+/** The date (yyyymmdd) parseCanonicalUtc read last, years from 100 on, and its days from 1970-01-01. */
+let lastDate = -1;
+let lastDays = 0;
 
 /** The two-digit number at text[at..at+2), or -1 when either is not a digit. */
 function twoDigits(text: string, at: number): number {
