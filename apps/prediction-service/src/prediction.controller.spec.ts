@@ -17,7 +17,7 @@ describe('PredictionController with the demand model', () => {
   let forecaster: DemandForecaster;
 
   beforeAll(async () => {
-    // MODEL_DIR left to its default: the released model, v3
+    // MODEL_DIR left to its default: the released model, v4
     ({ controller, forecaster } = await controllerWith(undefined));
   });
 
@@ -33,7 +33,7 @@ describe('PredictionController with the demand model', () => {
     expect(data.forecast.start).toBe('2025-10-29T06:00:00.000Z');
     expect(data.forecast.timestamps).toHaveLength(12);
     expect(data.forecast.quantiles).toEqual([...FORECAST_QUANTILES]);
-    expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v3' });
+    expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v4' });
     expect(data.forecast.modelVersion).toBe(data.predictor.modelVersion);
     expect(data.spec).toEqual(request.spec);
   });
@@ -43,7 +43,7 @@ describe('PredictionController with the demand model', () => {
     const [out] = await controller.onCloneRequested(buildEnvelope('cloneRequested', request));
     expect(out?.topic).toBe(topics.demandPredicted);
     const data = topics.demandPredicted.schema.parse(out?.data);
-    expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v3' });
+    expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v4' });
     expect(data.forecast.timestamps).toHaveLength(request.spec.timeframeHours);
     for (const metric of ['cpu', 'memory', 'storage', 'network'] as const) {
       // cold start: priors, widened by the manifest; positive and non-crossing

@@ -7,7 +7,7 @@ import { predictionModule } from './app.module';
 
 describe('prediction-service on a real broker', () => {
   it('answers clone.requested with the model forecast in demand.predicted, also for an account without history', async () => {
-    // MODEL_DIR is left to its default: the released model under models/demand-forecaster/v3
+    // MODEL_DIR is left to its default: the released model under models/demand-forecaster/v4
     const { app, prefix } = await startServiceInProcess('prediction', runService, predictionModule);
     const kafka = testKafka();
     const publisher = new EventPublisher(kafka, new TopicNames(prefix), 'int-test');
@@ -20,7 +20,7 @@ describe('prediction-service on a real broker', () => {
       const data = predicted.data as DemandPredicted;
       expect(predicted.source).toBe('prediction-service');
       expect(data.forecast.timestamps).toHaveLength(48);
-      expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v3' });
+      expect(data.predictor).toEqual({ kind: 'model', modelVersion: 'demand-forecaster@v4' });
       expect(data.forecast.modelVersion).toBe(data.predictor.modelVersion);
 
       const coldStart = await waitForEvent(kafka, prefix, topics.demandPredicted, (e) => e.requestId === 'pred-empty');

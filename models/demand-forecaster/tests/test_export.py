@@ -9,6 +9,7 @@ from demand_forecaster.export import load_net, onnx_predict, session, sha256_fil
 from demand_forecaster.features import feature_names
 from demand_forecaster.model import QuantileNet
 from demand_forecaster.residual import ResidualQuantileNet
+from demand_forecaster.evaluate import cold_start_widening
 from demand_forecaster.vectors import vectors_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,8 +111,8 @@ def test_released_model_matches_weights_manifest_and_vectors(v):
     assert m["featureNames"] == feature_names(spec) and m["quantiles"] == list(QUANTILES) and m["maxHorizon"] == 168
     assert m["inputs"][0]["shape"] == ["N", len(feature_names(spec))]
     assert m["eventUplift"] in ("applied-by-caller", "learned") and "default" in m["scalePriors"]
-    w = [m["coldStartWidening"][str(q)] for q in QUANTILES]
-    assert all(b >= a for a, b in zip(w, w[1:]))
+    w = cold_start_widening(m)  # [metric, quantile]
+    assert w.shape == (4, len(QUANTILES)) and (np.diff(w, axis=1) >= 0).all()
     sess = session(v / "model.onnx")
     X = {"v1": inputs, "v2": inputs_v2, "v3": inputs_v3}[spec](500, 1)
     got = onnx_predict(sess, X)

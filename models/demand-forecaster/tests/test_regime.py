@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from demand_forecaster import QUANTILES
+from demand_forecaster import METRICS, QUANTILES
 from demand_forecaster.export import onnx_predict, session
 from demand_forecaster.features import SPECS
 from demand_forecaster.mixture import NOUT
@@ -104,7 +104,7 @@ def test_untrained_is_the_untrained_v3_head_and_export_files(tmp_path):
     v3.fit_standardiser(X)
     assert np.array_equal(net.predict(X), v3.predict(X))
     net = random_net(4)
-    man = write_version(tmp_path / "vx", net, version="vx", priors={"default": {}}, widening=np.ones(9),
+    man = write_version(tmp_path / "vx", net, version="vx", priors={"default": {}}, widening={m: np.ones(9) for m in METRICS},
                         training_data={}, family="test", created_at="2026-01-01T00:00:00Z")
     assert man["head"] == "regime" and man["featureSpec"] == "v3"
     assert json.loads((tmp_path / "vx" / "manifest.json").read_text())["sha256"] == man["sha256"]

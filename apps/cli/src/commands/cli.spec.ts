@@ -9,7 +9,7 @@ import { buildCloneRequest, type CloneRequestOptions } from './clone';
 import { registerForecast, runForecast, type ForecastOptions } from './forecast';
 
 // The released demand model, relative to the repository root (jest runs there).
-const MODEL_DIR = 'models/demand-forecaster/v3';
+const MODEL_DIR = 'models/demand-forecaster/v4';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-spec-'));
 const profileFile = path.join(dir, 'profile.json');
@@ -71,8 +71,8 @@ describe('clonecast forecast', () => {
     registerForecast(program);
     const options = program.commands.find((c) => c.name() === 'forecast')?.options;
     expect(options?.find((o) => o.long === '--model')?.defaultValue).toBe('model');
-    expect(options?.find((o) => o.long === '--model-dir')?.defaultValue).toBe('models/demand-forecaster/v3');
-    expect((await forecast({})).modelVersion).toBe('demand-forecaster@v3');
+    expect(options?.find((o) => o.long === '--model-dir')?.defaultValue).toBe('models/demand-forecaster/v4');
+    expect((await forecast({})).modelVersion).toBe('demand-forecaster@v4');
     expect((await forecast({ modelDir: 'models/demand-forecaster/v1' })).modelVersion).toBe('demand-forecaster@v1');
     expect((await forecast({ model: 'baseline' })).modelVersion).toBe('baseline-hour-of-week@1');
   });

@@ -23,7 +23,7 @@ import { ModelInferenceError, ModelLoadError } from './errors';
 import { Float32Pool } from './float32-pool';
 
 /** The released model, relative to the repository root (where services and the CLI run). */
-export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v3';
+export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v4';
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUT = 'quantiles';
 

@@ -61,9 +61,9 @@ describe('OnnxDemandModel', () => {
     await model.close();
   });
 
-  it('is the released v3 model (featureSpec v3), served by default', () => {
-    expect(DEFAULT_MODEL_DIR).toBe('models/demand-forecaster/v3');
-    expect(model.modelVersion).toBe('demand-forecaster@v3');
+  it('is the released v4 model (featureSpec v3, regime head), served by default', () => {
+    expect(DEFAULT_MODEL_DIR).toBe('models/demand-forecaster/v4');
+    expect(model.modelVersion).toBe('demand-forecaster@v4');
     expect(model.manifest.featureSpec).toBe('v3');
     expect(model.featureCount).toBe(207);
   });

@@ -5,7 +5,12 @@ import type { FeatureRows } from './features';
 
 const ORIGIN = Date.parse('2025-10-29T00:00:00Z');
 const QUANTILES = [0.1, 0.5, 0.9];
-const MODEL: ModelOutputContract = { quantiles: QUANTILES, eventUplift: 'applied-by-caller', coldStartWidening: { '0.1': 0.5, '0.5': 1.1, '0.9': 2 } };
+const WIDENING = { '0.1': 0.5, '0.5': 1.1, '0.9': 2 };
+const MODEL: ModelOutputContract = {
+  quantiles: QUANTILES,
+  eventUplift: 'applied-by-caller',
+  coldStartWidening: { cpu: WIDENING, memory: { '0.1': 0.25, '0.5': 1, '0.9': 4 }, storage: WIDENING, network: WIDENING },
+};
 
 function features(overrides: Partial<FeatureRows> = {}): FeatureRows {
   return {
@@ -53,6 +58,16 @@ describe('assembleForecast', () => {
     expect(forecast.metrics.cpu['0.5']?.[0]).toBeCloseTo(11, 5);
     expect(forecast.metrics.cpu['0.9']?.[0]).toBeCloseTo(24, 5);
     expect(forecast.metrics.memory['0.1']?.[0]).toBeCloseTo(0.8, 5);
+  });
+
+  it('widens each cold metric by its own factors', () => {
+    const cold = features({ missing: { cpu: true, memory: true, storage: false, network: false } });
+    const forecast = assembleForecast({ outputs: modelOutputs([0.8, 1, 1.2]), features: cold, model: MODEL, modelVersion: 'm', quantiles: QUANTILES });
+
+    expect(forecast.metrics.cpu['0.9']?.[1]).toBeCloseTo(24, 5);
+    expect(forecast.metrics.memory['0.1']?.[1]).toBeCloseTo(0.2, 5);
+    expect(forecast.metrics.memory['0.9']?.[1]).toBeCloseTo(4.8, 5);
+    expect(forecast.metrics.storage['0.9']?.[1]).toBeCloseTo(1.2, 5);
   });
 
   it('re-enforces non-negative, non-decreasing quantiles', () => {

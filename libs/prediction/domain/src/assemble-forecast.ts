@@ -47,9 +47,9 @@ export function quantilesOutsideModel(requested: readonly number[], modelQuantil
 /**
  * Turns the model's normalised quantiles into a DemandForecast: multiplies by the per-metric scale,
  * applies declared event uplift when the model leaves it to the caller, multiplies each quantile of a
- * metric without history (cold start, `missing`) by the manifest's factor for it (calibrated by the trainer
- * so that P(y ≤ f_q·q̂) = q on cold starts, non-decreasing in q, so intervals widen), then keeps every value
- * non-negative and the quantiles non-decreasing. Requested quantiles between the model's are
+ * metric without history (cold start, `missing`) by the manifest's factor for that metric and quantile
+ * (calibrated by the trainer so that P(y ≤ f_q·q̂) = q on cold starts, non-decreasing in q, so intervals
+ * widen), then keeps every value non-negative and the quantiles non-decreasing. Requested quantiles between the model's are
  * interpolated linearly in q.
  */
 export function assembleForecast(input: AssembleForecastInput): DemandForecast {
@@ -65,11 +65,8 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
   if (input.validated !== true) validateRequestedQuantiles(quantiles, modelQuantiles);
 
   const upliftApplied = model.eventUplift === 'applied-by-caller';
-  // plain loops rather than callbacks (Float64Array.from, forEach, every); the widening only when a metric is cold
+  // plain loops rather than callbacks (Float64Array.from, forEach, every); the widening only of a cold metric
   const widening = new Float64Array(q);
-  if (missing.cpu || missing.memory || missing.storage || missing.network) {
-    for (let j = 0; j < q; j++) widening[j] = model.coldStartWidening[String(modelQuantiles[j])] ?? 1;
-  }
   const requested = quantiles.length;
   const lowers = new Int32Array(requested);
   const weights = new Float64Array(requested);
@@ -92,6 +89,7 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
     const metric = METRICS[mi] as (typeof METRICS)[number];
     const metricScale = scale[metric];
     const widen = missing[metric];
+    if (widen) for (let j = 0; j < q; j++) widening[j] = model.coldStartWidening[metric][String(modelQuantiles[j])] ?? 1;
     for (let h = 0; h < horizonHours; h++) {
       const base = (h * METRICS.length + mi) * q;
       const at = h * q;

@@ -48,6 +48,23 @@ describe('parseModelManifest', () => {
     expect(() => parseModelManifest({ ...valid, featureNames: swapped })).toThrow(/featureNames\.0: expected "lag1_cpu"/);
   });
 
+  it('reads cold-start factors per quantile as the same factors for every metric', () => {
+    expect(parseModelManifest(valid).coldStartWidening).toEqual({
+      cpu: valid.coldStartWidening,
+      memory: valid.coldStartWidening,
+      storage: valid.coldStartWidening,
+      network: valid.coldStartWidening,
+    });
+  });
+
+  it('accepts cold-start factors per metric and quantile and refuses a missing metric or a negative factor', () => {
+    const perMetric = { cpu: { '0.95': 2 }, memory: { '0.95': 3 }, storage: { '0.95': 40 }, network: { '0.95': 9 } };
+    expect(parseModelManifest({ ...valid, coldStartWidening: perMetric }).coldStartWidening).toEqual(perMetric);
+    const { network: _, ...threeMetrics } = perMetric;
+    expect(() => parseModelManifest({ ...valid, coldStartWidening: threeMetrics })).toThrow(/coldStartWidening/);
+    expect(() => parseModelManifest({ ...valid, coldStartWidening: { ...perMetric, cpu: { '0.95': -1 } } })).toThrow(/coldStartWidening/);
+  });
+
   it('refuses unordered quantiles, another feature spec and priors without a default', () => {
     expect(() => parseModelManifest({ ...valid, quantiles: [0.5, 0.1] })).toThrow(/strictly increasing/);
     expect(() => parseModelManifest({ ...valid, featureSpec: 'v9' })).toThrow(InvalidModelManifestError);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRICS } from '@clonecast/contracts';
+import { METRICS, type Metric } from '@clonecast/contracts';
 import { InvalidModelManifestError } from './errors';
 import { FEATURE_SPECS, featureCountOf, featureNamesOf, type ScalePriors } from './features';
 import { MAX_HORIZON_HOURS } from './hour-of-week-forecaster';
@@ -12,6 +12,20 @@ const positiveDemand = z.object({
 });
 
 const quantileKey = z.string().regex(/^0\.\d+$/, 'quantile key like "0.95"');
+
+const wideningByQuantile = z.record(quantileKey, z.number().nonnegative().describe('multiplies quantile q on a cold start'));
+
+/**
+ * Cold-start factors per metric and quantile (v4 on); models v1-v3 give one factor per quantile for every
+ * metric, read here as the same factors for each metric.
+ */
+const coldStartWidening = z
+  .union([z.object({ cpu: wideningByQuantile, memory: wideningByQuantile, storage: wideningByQuantile, network: wideningByQuantile }), wideningByQuantile])
+  .transform((w): Record<Metric, Record<string, number>> =>
+    'cpu' in w && typeof w.cpu === 'object'
+      ? (w as Record<Metric, Record<string, number>>)
+      : (Object.fromEntries(METRICS.map((metric) => [metric, w])) as Record<Metric, Record<string, number>>),
+  );
 
 /** `models/demand-forecaster/<version>/manifest.json`, as FEATURES.md (v1), FEATURES-v2.md (v2) and FEATURES-v3.md (v3) define it. */
 export const modelManifestSchema = z
@@ -27,7 +41,7 @@ export const modelManifestSchema = z
     metrics: z.array(z.enum(METRICS)).length(METRICS.length),
     maxHorizon: z.number().int().min(1).max(MAX_HORIZON_HOURS),
     scalePriors: z.record(z.string(), positiveDemand).refine((p) => 'default' in p, 'needs a "default" prior'),
-    coldStartWidening: z.record(quantileKey, z.number().nonnegative().describe('multiplies quantile q on a cold start')),
+    coldStartWidening,
     eventUplift: z.enum(['applied-by-caller', 'learned']),
     trainingData: z.record(z.string(), z.unknown()),
     evaluation: z.record(z.string(), z.unknown()),

@@ -192,9 +192,16 @@ def render(version, man, tr, ev) -> str:
           "", fmt_table(ev["shortHistory"]["results"]), "",
           "## Cold start", "",
           "As v3: with no history of a metric every `hw_{m}_{q}` and block column is **1.0**, so the regime columns "
-          "are constants (g5 = log(e / (1 + e)), the others 0). The caller multiplies quantile q by "
-          "`coldStartWidening[q]` for a metric whose `missing_m = 1` (calibrated on the validation entities' "
-          f"cold-start forecasts, non-decreasing in q): {man['coldStartWidening']}.", "",
+          "are constants (g5 = log(e / (1 + e)), the others 0). The caller multiplies quantile q of metric m by "
+          "`coldStartWidening[m][q]` when `missing_m = 1`: per metric (v1-v3 had one factor per quantile for all "
+          "metrics, which left the wide-ranging network and storage far under-covered), calibrated on the cold-start "
+          "forecasts of every non-test entity (validation entities with the training priors; each training entity "
+          "with the priors of the other training entities, so that a type seen once falls back to the default prior "
+          "as a new account's would), non-decreasing in q:", "",
+          "| metric | " + " | ".join(str(q) for q in QUANTILES) + " |",
+          "|---|" + "---|" * len(QUANTILES),
+          *(f"| {m} | " + " | ".join(f"{man['coldStartWidening'][m][str(q)]:g}" for q in QUANTILES) + " |"
+            for m in METRICS), "",
           f"Held-out cold start ({ev['coldStart']['windows']} windows; pinball relative to the scale prior):", "",
           fmt_table(ev["coldStart"]["results"]), "",
           "## Events", "",

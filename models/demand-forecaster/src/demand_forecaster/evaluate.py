@@ -160,6 +160,14 @@ def reference_version(root: Path, manifest) -> str | None:
     return max(cands, key=lambda s: int(s[1:])) if cands else None
 
 
+def cold_start_widening(manifest) -> np.ndarray:
+    """[metric, quantile] factors from the manifest's coldStartWidening: per quantile for every metric (v1-v3) or per
+    metric and quantile (v4)."""
+    w = manifest["coldStartWidening"]
+    per_metric = {m: w[m] for m in METRICS} if all(m in w for m in METRICS) else {m: w for m in METRICS}
+    return np.asarray([[per_metric[m][str(q)] for q in QUANTILES] for m in METRICS])
+
+
 def fmt_table(res: dict, ref="hour-of-week") -> str:
     lines = ["| model | metric | mean pinball (norm.) | relative to hour-of-week | cov. 80% | cov. 90% | cov. 98% | "
              + " | ".join(f"pb {q}" for q in QUANTILES) + " |",
@@ -200,7 +208,7 @@ def main(argv=None):
     manifest = json.loads((vdir / "manifest.json").read_text())
     priors = manifest["scalePriors"]
     spec = manifest.get("featureSpec", "v1")
-    widening = np.asarray([manifest["coldStartWidening"][str(q)] for q in QUANTILES])
+    widening = cold_start_widening(manifest)
     sess = session(vdir / "model.onnx", threads=1)
     predict = lambda X: onnx_predict(sess, X)  # noqa: E731 - the exported artefact is what is evaluated
     ents = load_dataset(a.data)
@@ -229,7 +237,7 @@ def main(argv=None):
     wc = windows + wb
     Yc, Sc = truth_and_scale(wc, priors)
     cold = model_forecaster(predict, priors, cold=True, spec=spec)(wc)
-    cold_w = cold * widening[None, None, None, :]
+    cold_w = cold * widening[None, None, :, :]
     # losses relative to the *scale prior* (what the caller knows), coverage is unit-free
     Sp = np.asarray([[priors.get(e.account_type, priors["default"])[m] for m in METRICS] for e, _ in wc])
     cold_res = {"cold start (raw)": score(cold, Yc, Sp), "cold start (widened)": score(cold_w, Yc, Sp)}

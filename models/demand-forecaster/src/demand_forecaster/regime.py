@@ -288,7 +288,7 @@ def _manifest(onnx_path, sha, *, version, priors, widening, training_data, famil
                      "units": "normalised (multiply by s_m)"}],
         "featureSpec": "v3", "featureNames": feature_names("v3"), "quantiles": list(QUANTILES),
         "metrics": list(METRICS), "maxHorizon": 168, "scalePriors": priors,
-        "coldStartWidening": {str(q): float(f) for q, f in zip(QUANTILES, widening)},
+        "coldStartWidening": {m: {str(q): float(f) for q, f in zip(QUANTILES, widening[m])} for m in METRICS},
         "eventUplift": "applied-by-caller", "trainingData": training_data, "evaluation": {}, "createdAt": created_at,
         **(extra or {}),
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import QUANTILES, SEED
+from . import METRICS, QUANTILES, SEED
 from .backtest import baseline_forecaster, compare, model_forecaster, origins_for, truth_and_scale
 from .data import DATA_DIR, PACKAGE_ROOT, dataset_sha256, load_dataset
 from .export import write_version
@@ -85,6 +85,31 @@ def calibrate_widening(net, Xc, Yc) -> np.ndarray:
         f.append(float(np.quantile(y[ok] / p[ok], q)) if ok.any() else 1.0)
     f = np.clip(np.maximum.accumulate(np.asarray(f)), 0.0, 50.0)
     return np.round(f, 4)
+
+
+def calibrate_widening_by_metric(net, entities, train_priors, *, spec="v3") -> dict[str, list[float]]:
+    """Per metric and quantile factor f_mq with P(y <= f_mq * q_hat) = q on cold-start forecasts (whole history masked)
+    of every non-test entity: the validation entities with the training priors, each training entity with the priors
+    of the other training entities (leave one out, so that an account type seen once falls back to the default prior as
+    a new account would). Made non-decreasing in q so that widened quantiles stay ordered."""
+    train = [e for e in entities if e.split == "train"]
+    rng = np.random.default_rng(SEED)
+    preds, ys = [], []
+    for e in (e for e in entities if e.split in ("train", "validation")):
+        priors = scale_priors([t for t in train if t is not e]) if e.split == "train" else train_priors
+        X, Y, _, _ = build_set([e], priors, role="val-cold", rng=rng, spec=spec)
+        if len(X):
+            preds.append(net.predict(X)); ys.append(Y)
+    pred, Y = np.concatenate(preds), np.concatenate(ys)
+    out = {}
+    for mi, m in enumerate(METRICS):
+        f = []
+        for qi, q in enumerate(QUANTILES):
+            p, y = pred[:, mi, qi], Y[:, mi]
+            ok = np.isfinite(y) & (p > 1e-9)
+            f.append(float(np.quantile(y[ok] / p[ok], q)) if ok.any() else 1.0)
+        out[m] = np.round(np.clip(np.maximum.accumulate(np.asarray(f)), 0.0, 1e4), 4).tolist()
+    return out
 
 
 def prepare_sets(entities, priors, seed, spec="v1"):
@@ -327,8 +352,8 @@ def main_regime(a):
     pool = [k for k in cands if in_band(results[k]["selection"]["all"])] or cands
     chosen = min(pool, key=lambda k: results[k][SELECT_REGIME])
     net = nets[chosen]
-    widening = calibrate_widening(net, cold[0], cold[1])
-    print(f"chosen {chosen}; cold-start widening {widening.tolist()}")
+    widening = calibrate_widening_by_metric(net, ents, priors)
+    print(f"chosen {chosen}; cold-start widening per metric {widening}")
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     training_data = {"sha256": dataset_sha256(a.data),
                      "entities": sorted(e.id for e in ents if e.split == "train"),
@@ -351,7 +376,7 @@ def main_regime(a):
                   family=family, created_at=created, extra=extra)
     (out_dir / "training.json").write_text(json.dumps(
         {"featureSpec": "v3", "head": "regime", "candidates": results, "chosen": chosen,
-         "coldStartWidening": widening.tolist(), "seed": SEED, "epochs": a.epochs, "selection": SELECT_REGIME,
+         "coldStartWidening": widening, "seed": SEED, "epochs": a.epochs, "selection": SELECT_REGIME,
          "trainRows": len(train[0]), "validationRows": len(val[0]), "seconds": round(time.time() - t0, 1)},
         indent=2) + "\n")
     print(f"wrote {out_dir} in {time.time() - t0:.0f}s")
