@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bash models/run.sh <prepare|train|evaluate|test|vectors> [args...]
+# bash models/run.sh <prepare|train|evaluate|test|vectors|reexport> [args...]
 #   prepare  [--shared DIR]   derive data/ from the shared raw traces (default /work/shared/data/traces or ../shared)
 #   train    [--version vN] [--spec v1|v2|v3] [--head mix|regime]  train + export a new version dir (default: next
 #                             vN, featureSpec v3, head mix = v3's), then evaluate it with the peers; the served v4:
@@ -7,6 +7,8 @@
 #   evaluate [--version vN]   held-out backtest of the newest (or given) version vs baseline and peers
 #   test                      pytest
 #   vectors  [--version vN]   regenerate test-vectors/*.json
+#   reexport --version vN     regime head: model.onnx again from weights.npz (no retraining), manifest sha256, then
+#                             evaluate, vectors and card as after train
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 proj="$here/demand-forecaster"
@@ -37,5 +39,11 @@ case "$cmd" in
   vectors)
     bash "$here/setup.sh"
     "$py" -m demand_forecaster.vectors "$@" ;;
-  *) sed -n '2,9p' "$here/run.sh"; exit 2 ;;
+  reexport)
+    bash "$here/setup.sh" eval
+    "$py" -m demand_forecaster.regime "$@"
+    "$py" -m demand_forecaster.evaluate "$@"
+    "$py" -m demand_forecaster.vectors "$@"
+    "$py" -m demand_forecaster.card "$@" ;;
+  *) sed -n '2,11p' "$here/run.sh"; exit 2 ;;
 esac

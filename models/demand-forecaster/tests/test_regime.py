@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 
 from demand_forecaster import METRICS, QUANTILES
+from demand_forecaster.data import PACKAGE_ROOT
 from demand_forecaster.export import onnx_predict, session
 from demand_forecaster.features import SPECS
 from demand_forecaster.mixture import NOUT
 from demand_forecaster.model import pinball_grad
-from demand_forecaster.regime import EPS, NG, STEP, RegimeMixNet, load_net, regime_features, to_onnx, write_version
+from demand_forecaster.regime import (EPS, NG, STEP, STEPS, RegimeMixNet, grid_index, load_net, regime_features,
+                                      step_weights, to_onnx, write_version)
 
 Q = list(QUANTILES)
 
@@ -20,7 +22,7 @@ def data(n=400, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.random((n, SPECS["v3"])) * 2
     X[:, STEP] = rng.integers(0, 168, n) / 168
-    X[:8, STEP] = [-3.0, -0.5, 1.0, 1.5, 7.0, 40.0, 0.999, 0.0]
+    X[:12, STEP] = [-3.0, -0.5, 1.0, 1.5, 7.0, 40.0, 0.999, 0.0, 0.5 / 168, 2.5 / 168, 0.4321, -1e3]  # off the grid
     B = np.sort(rng.random((n, 4, 4, 9)) * 3, axis=3)
     B[:30] *= 40
     B[30:50, :, :, :5] = 0.0
@@ -91,8 +93,10 @@ def test_outputs_non_negative_non_crossing_and_onnx_round_trip(kw):
     got = onnx_predict(session(model.SerializeToString()), X.astype(np.float32))
     assert np.max(np.abs(got - y) / np.maximum(1.0, np.abs(y))) < 1e-4
     assert (got >= 0).all() and (np.diff(got, axis=2) >= 0).all()
-    fast = not kw  # block logits read only the clipped step: the graph skips the max subtraction
-    assert ("Max" not in {n.op_type for n in model.graph.node}) == fast
+    table = not kw  # block logits read only the step: gathered from the per-step weight table, no logits
+    ops = {n.op_type for n in model.graph.node}
+    assert ("Max" not in ops and "Div" not in ops and "Round" in ops) == table
+    assert (step_weights(net) is not None) == table
 
 
 def test_untrained_is_the_untrained_v3_head_and_export_files(tmp_path):
@@ -114,18 +118,50 @@ def test_untrained_is_the_untrained_v3_head_and_export_files(tmp_path):
     assert np.max(np.abs(got - net.predict(X)) / np.maximum(1.0, np.abs(got))) < 1e-4
 
 
-def test_large_step_logits_fall_back_to_the_max_subtracted_softmax():
+def test_large_step_logits_are_exact_in_the_weight_table():
     from demand_forecaster.mixture import NOUT_RC
     X, _, _ = data(500, 9)
     net = random_net(3)
     net.W[0][STEP, NOUT_RC:] *= 0.0
-    net.W[0][STEP, NOUT_RC:NOUT_RC + 9] = 400.0 * net.sd[STEP]  # |logit| far above Z_BOUND for steps near 1
-    model = to_onnx(net)
-    assert "Max" in {n.op_type for n in model.graph.node}
-    got = onnx_predict(session(model.SerializeToString()), X.astype(np.float32))
+    net.W[0][STEP, NOUT_RC:NOUT_RC + 9] = 400.0 * net.sd[STEP]  # |logit| ~ 400 for steps near 1: exp overflows
+    A = step_weights(net)
+    assert A.shape == (STEPS + 1, 4 * 36) and np.isfinite(A).all()
+    assert np.allclose(A.reshape(STEPS + 1, 4, 36).sum(axis=1), 1.0, atol=1e-12)
     want = net.predict(X)
-    assert np.isfinite(got).all()
-    assert np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want))) < 1e-4
+    for step_table in (True, False):  # the table, and the max-subtracted softmax of the logits
+        model = to_onnx(net, step_table=step_table)
+        assert ("Max" in {n.op_type for n in model.graph.node}) != step_table
+        got = onnx_predict(session(model.SerializeToString()), X.astype(np.float32))
+        assert np.isfinite(got).all()
+        assert np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want))) < 1e-4
+
+
+def test_step_is_read_on_its_grid_as_the_graph_reads_it():
+    h = np.arange(STEPS + 1)
+    assert np.array_equal(grid_index(h / 168.0), h) and np.array_equal(grid_index(h / np.float32(168)), h)
+    assert np.array_equal(grid_index([-1.0, 2.0, np.inf, -np.inf, 0.5 / 168, 1.5 / 168, 0.001]),
+                          [0, 168, 168, 0, 0, 2, 0])
+    X, _, _ = data(300, 4)
+    net = random_net(8)
+    Xg = X.copy()
+    Xg[:, STEP] = grid_index(X[:, STEP]) / STEPS
+    assert np.array_equal(net.predict(X), net.predict(Xg))  # numpy: any step is its grid point's
+
+
+def close_rows(got, want, tol):
+    """max |got - want| relative to max(1, the largest |quantile| of that row and metric) below tol."""
+    scale = np.maximum(1.0, np.abs(want).max(axis=2, keepdims=True))
+    return np.max(np.abs(np.asarray(got, np.float64) - want) / scale) < tol
+
+
+def test_weight_table_graph_equals_the_logit_graph_on_the_grid():
+    X, _, _ = data(3000, 12)
+    X[:, STEP] = np.random.default_rng(12).integers(0, STEPS + 1, len(X)) / 168
+    net = random_net(21)
+    X = X.astype(np.float32)
+    got = onnx_predict(session(to_onnx(net).SerializeToString()), X)
+    ref = onnx_predict(session(to_onnx(net, step_table=False).SerializeToString()), X)
+    assert close_rows(got, ref, 1e-6)
 
 
 def test_train_selection_rule_helpers():
@@ -134,3 +170,25 @@ def test_train_selection_rule_helpers():
     fig = lambda c80, c98: {"mean": {"coverage80": c80, "coverage98": c98}}  # noqa: E731
     assert in_band(fig(0.80, 0.98)) and in_band(fig(0.75, 0.995))
     assert not in_band(fig(0.856, 0.98)) and not in_band(fig(0.80, 0.999)) and not in_band(fig(0.74, 0.97))
+
+
+V4 = PACKAGE_ROOT / "v4"
+
+
+@pytest.mark.skipif(not (V4 / "weights.npz").exists(), reason="no v4")
+def test_released_v4_table_graph_equals_its_logit_graph():
+    """The released graph (weight table) against the logit form from the same weights: the vectors' on-grid rows and
+    5,000 random on-grid rows within 1e-6; numpy within 1e-4 on every row, on the grid or not."""
+    net = load_net(V4)
+    released = session(V4 / "model.onnx")
+    ref = session(to_onnx(net, step_table=False).SerializeToString())
+    mv = json.loads((PACKAGE_ROOT / "test-vectors" / "model-vectors-v4.json").read_text())
+    cases = [np.asarray(c["features"], np.float32) for c in mv["cases"]]
+    X, _, _ = data(5000, 31)
+    X[:, STEP] = np.random.default_rng(31).integers(0, STEPS + 1, len(X)) / 168
+    for Xc in cases + [X.astype(np.float32)]:
+        got = onnx_predict(released, Xc)
+        on_grid = np.abs(grid_index(Xc[:, STEP]) / STEPS - Xc[:, STEP]) < 1e-6  # h / 168 in float32
+        if on_grid.any():
+            assert close_rows(got[on_grid], onnx_predict(ref, Xc[on_grid]), 1e-6)
+        assert close_rows(got, net.predict(Xc.astype(np.float64)), 1e-4)

@@ -231,10 +231,12 @@ def render(version, man, tr, ev) -> str:
                  f"**{rps[pr['reference']]:,}** rows/s (ratio {rps[version] / rps[pr['reference']]:.3f}). The graph "
                  "pays for the regime columns (four small MatMuls from the block slices it needs anyway to the 28 widths / "
                  "medians, one Log on 28 values, a MatMul to the 24 ratios, Clip) with a cheaper layout of the rest: "
-                 "one Split of the input instead of four Slices, the block logits from the clipped step by one Gemm "
-                 "per block without max subtraction (used only when |logit| is bounded below 60 at export; otherwise "
-                 "the v3 form), r and c by their own Gemms instead of one layer + Split. The two are about equally "
-                 "fast; on this shared machine repeated measurements move by a few per cent.")
+                 "one Split of the input instead of four Slices; no block logits at all: they read only the step, "
+                 "so the softmax weights over the blocks at the 169 grid steps h / 168 are computed at export "
+                 "(float64) and gathered per row by h = round(clip(step, 0, 1) · 168) from one [169, 36] table per "
+                 "block (the model is defined on that grid, numpy too; `regime.py`); r and c by their own Gemms "
+                 "instead of one layer + Split. On this shared machine repeated measurements move by a few per "
+                 "cent.")
     L += ["", "## Limitations", "",
           "- The selection set is small (33 windows, 23 entities; the 18 time-split windows are later hours of "
           "training entities) and many candidates were compared on it: differences of ~0.01 in mean relative are "

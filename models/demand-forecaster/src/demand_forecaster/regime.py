@@ -18,6 +18,14 @@ guarantees are those of the v3 head (non-negative, non-crossing for any weights)
 
 The ONNX graph (``to_onnx``) is the v3 layout plus: a Gather of the 44 block columns read, one MatMul to the 28
 distinct widths / medians, Relu, + e, Log, a MatMul to the 24 differences, Clip, a MatMul to the 72 r/c columns, Add.
+
+Domain of the step: the model is defined on the feature spec's grid, step = h / 168 for an integer h (all the feature
+builders, Python and TypeScript, produce; valid rows have h in 0..167). Any other value is read as the nearest grid
+point of its clip to [0, 1]: h = round(clip(step, 0, 1) * 168), computed in float32 and rounded half to even, both in
+``RegimeMixNet.transform`` (numpy) and in the graph, so the two agree within 1e-4 for any finite input (a NaN step is
+outside the domain: NaN from numpy, an index error from the graph). When the block logits read only the step (the
+released v4), the graph therefore needs no logits at all: the softmax weights over the blocks at the 169 grid steps
+are computed at export (float64, max subtracted, stored float32) as one table per block [169, 36] and gathered by h.
 """
 from __future__ import annotations
 
@@ -48,7 +56,7 @@ REGIME = (
 )
 NG = len(REGIME)
 STEP = feature_names("v3").index("step")
-Z_BOUND = 60.0  # |block logit| below this for every input: the graph's softmax needs no max subtraction
+STEPS = 168  # the step grid: step = h / STEPS, h = 0..STEPS (after the clip to [0, 1])
 NB = 36 * K  # the 144 block columns (hw, hd7, l24, l168), contiguous from HW0
 
 
@@ -115,8 +123,33 @@ class RegimeMixNet(MixResidualNet):
 
     def transform(self, X):
         T = super().transform(X)
-        T[:, STEP] = np.clip(T[:, STEP], 0.0, 1.0)  # h / 168 (valid rows are in [0, 1)): keeps the block logits bounded
+        T[:, STEP] = grid_index(T[:, STEP]) / STEPS  # the step on its grid h / 168, as the graph reads it
         return np.concatenate([T, regime_features(X)], axis=1)
+
+
+def grid_index(step) -> np.ndarray:
+    """h = round(clip(step, 0, 1) * 168) exactly as the graph computes it (float32 Clip, Mul, Round half to even), as
+    float64; h / 168 for a grid step h / 168 (NaN stays NaN)."""
+    s = np.clip(np.asarray(step, dtype=np.float32), np.float32(0.0), np.float32(1.0))
+    return np.rint(s * np.float32(STEPS)).astype(np.float64)
+
+
+def step_weights(net: RegimeMixNet):
+    """The block weights softmax_k(z) at every grid step h / 168, h = 0..168: [169, K * NM * NQ] float64, block-major
+    then metric-major and quantile-minor (the layout of the graph's D_k), from the folded weights in float64 with the
+    max subtracted (exact for logits of any size); None when a block logit reads a column other than the step (or a
+    regime column)."""
+    Ws, bs = net.folded()
+    W, b = Ws[0], bs[0]
+    z_idx = [out_index("z", m, q, k) for k in range(K) for m in range(NM) for q in range(NQ)]
+    zW = W[:, z_idx]
+    reads = np.nonzero(np.abs(zW).sum(axis=1) > 0)[0]
+    if len(reads) and list(reads) != [STEP]:
+        return None
+    s = np.arange(STEPS + 1, dtype=np.float64) / STEPS
+    z = (s[:, None] * zW[STEP][None] + b[z_idx]).reshape(STEPS + 1, K, NM * NQ)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).reshape(STEPS + 1, K * NM * NQ)
 
 
 def _block_matrices():
@@ -134,11 +167,14 @@ def _block_matrices():
     return mats, DIFF[order]
 
 
-def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
+def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
     """The v3 head's graph (same maths as export.to_onnx_v3, element-wise on [N, 36] tensors, metric-major and
     quantile-minor) with the regime columns: widths / medians from the block slices B_k (MatMul each, Concat), Relu,
-    + e, Log, MatMul to the 24 log ratios, Clip. The linear layer is split by output: block logits z (from the raw
-    columns they read, e.g. `step`) and r, c (from the regime columns), each one MatMul + bias and one Split."""
+    + e, Log, MatMul to the 24 log ratios, Clip. r and c: each one MatMul + bias from the columns they read. The block
+    weights: when the logits read only the step (``step_weights``), a Gather of each block's [169, 36] weight table
+    by h = Round(Clip(step, 0, 1) * 168) (no logits, Exp or division in the graph); otherwise the v3 form (one linear
+    layer on the grid step, Split, max subtraction, Exp, division by the sum; also with ``step_table=False``, the
+    reference the table layout is checked against)."""
     from .export import _model
     Ws, bs = net.folded()
     W, b = Ws[0], bs[0]
@@ -147,19 +183,34 @@ def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
     rc_idx = ([out_index("r", m, q) for m in range(NM) for q in range(NQ)]
               + [out_index("c", m, q) for m in range(NM) for q in range(NQ)])
     z_idx = [out_index("z", m, q, k) for k in range(K) for m in range(NM) for q in range(NQ)]
+    table = step_weights(net) if step_table else None
     logmask = np.zeros(F, dtype=bool)
     logmask[net.log_cols] = True
     i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)  # noqa: E731
     f32 = lambda name, v: numpy_helper.from_array(np.asarray(v, np.float32), name)  # noqa: E731
     T36, U36 = np.kron(np.eye(NM), T_MAT), np.kron(np.eye(NM), U_MAT)
-    inits = [i64("ax1", [1]), i64("shape3", [-1, NM, NQ]), f32("rlo", -R_CLIP), f32("rhi", R_CLIP), f32("T36", T36),
+    inits = [i64("shape3", [-1, NM, NQ]), f32("rlo", -R_CLIP), f32("rhi", R_CLIP), f32("T36", T36),
              f32("U36", U36), f32("eps", EPS), f32("Dg", _block_matrices()[1]), f32("glo", -G_CLIP),
              f32("ghi", G_CLIP)]
+    # the raw columns read by the linear layer (by r / c only when the block weights come from the table)
+    outs = rc_idx if table is not None else rc_idx + z_idx
+    used = np.nonzero(np.abs(W[:F][:, outs]).sum(axis=1) > 0)[0]
+    if table is not None or STEP in used:  # the step's grid index is computed
+        inits += [f32("s_lo", 0.0), f32("s_hi", 1.0), f32("s_n", float(STEPS))]
     nodes = []
 
     def cols(name, lo, hi):
+        if "ax1" not in {i.name for i in inits}:
+            inits.append(i64("ax1", [1]))
         inits.extend([i64(f"{name}_lo", [lo]), i64(f"{name}_hi", [hi])])
         return [f"{name}_lo", f"{name}_hi", "ax1"]
+
+    def grid(src, out):
+        """h = Round(Clip(step, 0, 1) * 168), the step's grid index as in RegimeMixNet.transform."""
+        nodes.extend([helper.make_node("Clip", [src, "s_lo", "s_hi"], [f"{out}_c"]),
+                      helper.make_node("Mul", [f"{out}_c", "s_n"], [f"{out}_x"]),
+                      helper.make_node("Round", [f"{out}_x"], [f"{out}_h"])])
+        return f"{out}_h"
 
     # block slices, their median / increments (D_k = B_k T) and the regime columns g
     assert [int(c[0]) for c in BLOCK_COLS] == [HW0 + MQ * k for k in range(K)] and HW0 + NB == F
@@ -173,8 +224,8 @@ def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
               helper.make_node("Relu", ["q_raw"], ["q_pos"]), helper.make_node("Add", ["q_pos", "eps"], ["q_e"]),
               helper.make_node("Log", ["q_e"], ["q_log"]), helper.make_node("MatMul", ["q_log", "Dg"], ["g_raw"]),
               helper.make_node("Clip", ["g_raw", "glo", "ghi"], ["g"])]
-    # the raw columns read (transformed as in MixResidualNet.transform)
-    used = np.nonzero(np.abs(W[:F]).sum(axis=1) > 0)[0]
+    # the raw columns read, transformed as in MixResidualNet.transform, the step put on its grid as in
+    # RegimeMixNet.transform
     if len(used):
         if len(used) == used[-1] - used[0] + 1:
             nodes += [helper.make_node("Slice", ["features", *cols("xu", int(used[0]), int(used[-1]) + 1)], ["xu"])]
@@ -188,15 +239,12 @@ def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
                       helper.make_node("Where", ["logmask", "xlog", "xu"], ["xt"])]
         else:
             nodes += [helper.make_node("Identity", ["xu"], ["xt"])]
-        if list(used) == [STEP]:  # step clipped to [0, 1] as in RegimeMixNet.transform
-            inits += [f32("s_lo", 0.0), f32("s_hi", 1.0)]
-            nodes += [helper.make_node("Clip", ["xt", "s_lo", "s_hi"], ["x"])]
-        elif STEP in used:
-            big = np.float32(3e38)
-            lo = np.where(used == STEP, 0.0, -big)[None]
-            hi = np.where(used == STEP, 1.0, big)[None]
-            inits += [f32("x_lo", lo), f32("x_hi", hi)]
-            nodes += [helper.make_node("Max", ["xt", "x_lo"], ["xt0"]), helper.make_node("Min", ["xt0", "x_hi"], ["x"])]
+        if STEP in used:  # the step column replaced by its grid value h / 168
+            j = int(np.nonzero(used == STEP)[0][0])
+            inits.append(numpy_helper.from_array((used == STEP)[None], "is_step"))
+            nodes.append(helper.make_node("Slice", ["xt", *cols("xs", j, j + 1)], ["xs"]))
+            nodes += [helper.make_node("Div", [grid("xs", "xs"), "s_n"], ["xs_grid"]),
+                      helper.make_node("Where", ["is_step", "xs_grid", "xt"], ["x"])]
         else:
             nodes += [helper.make_node("Identity", ["xt"], ["x"])]
 
@@ -222,24 +270,16 @@ def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
     r_idx, c_idx = rc_idx[:MQ], rc_idx[MQ:]
     linear("r", r_idx, "r_raw")
     linear("c", c_idx, "c")
-    # the block logits: when they read only the clipped step, |z| <= |b| + |w| bounds them and, that bound being
-    # small, the softmax needs no max subtraction (same value, fewer ops): e_k = exp(step * w_k + b_k) per block;
-    # otherwise the v3 form (one linear layer, Split, max subtraction)
-    zW = W[:F][:, z_idx]
-    bounded = set(used[np.abs(zW[used]).sum(axis=1) > 0]) <= {STEP} and not np.abs(W[F:][:, z_idx]).any()
-    bound = np.abs(b[z_idx]) + np.abs(zW[STEP])
-    if bounded and bound.max() < Z_BOUND:
-        step_in = "x" if list(used) == [STEP] else None
-        if step_in is None:  # the step column alone, clipped
-            inits += [f32("s_lo", 0.0), f32("s_hi", 1.0)]
-            nodes += [helper.make_node("Slice", ["features", *cols("st", STEP, STEP + 1)], ["st_raw"]),
-                      helper.make_node("Clip", ["st_raw", "s_lo", "s_hi"], ["st"])]
-            step_in = "st"
+    if table is not None:
+        # a_k = table_k[h], h = Round(Clip(step, 0, 1) * 168) as an index; weights already normalised
+        inits.append(i64("step_col", STEP))
+        nodes.append(helper.make_node("Gather", ["features", "step_col"], ["st_raw"], axis=1))
+        nodes.append(helper.make_node("Cast", [grid("st_raw", "st")], ["st_i"], to=onnx.TensorProto.INT64))
         for k in range(K):
-            sl = slice(k * MQ, (k + 1) * MQ)
-            inits += [f32(f"wz{k}", zW[STEP, sl][None]), f32(f"bz{k}", b[z_idx][sl])]
-            nodes += [helper.make_node("Gemm", [step_in, f"wz{k}", f"bz{k}"], [f"z{k}"]),
-                      helper.make_node("Exp", [f"z{k}"], [f"e{k}"])]
+            inits.append(f32(f"A{k}", table[:, k * MQ:(k + 1) * MQ]))
+            nodes += [helper.make_node("Gather", [f"A{k}", "st_i"], [f"a{k}"], axis=0),
+                      helper.make_node("Mul", [f"a{k}", f"D{k}"], [f"aD{k}"])]
+        nodes.append(helper.make_node("Sum", [f"aD{k}" for k in range(K)], ["D"]))  # convex mixture over the blocks
     else:
         Az = linear("z", z_idx)
         inits.append(i64("split4", [MQ] * K))
@@ -247,12 +287,12 @@ def to_onnx(net: RegimeMixNet) -> onnx.ModelProto:
                   helper.make_node("Max", [f"z{k}" for k in range(K)], ["zmax"])]
         for k in range(K):
             nodes += [helper.make_node("Sub", [f"z{k}", "zmax"], [f"zs{k}"]),
-                      helper.make_node("Exp", [f"zs{k}"], [f"e{k}"])]
-    nodes += [helper.make_node("Mul", [f"e{k}", f"D{k}"], [f"eD{k}"]) for k in range(K)]
+                      helper.make_node("Exp", [f"zs{k}"], [f"e{k}"]),
+                      helper.make_node("Mul", [f"e{k}", f"D{k}"], [f"eD{k}"])]
+        nodes += [helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
+                  helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
+                  helper.make_node("Div", ["eDsum", "esum"], ["D"])]  # convex mixture over the blocks
     nodes += [
-        helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
-        helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
-        helper.make_node("Div", ["eDsum", "esum"], ["D"]),  # convex mixture over the blocks
         helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
         helper.make_node("Exp", ["r"], ["er"]),
         helper.make_node("Mul", ["D", "er"], ["De"]),
@@ -301,3 +341,28 @@ def load_net(version_dir: Path) -> RegimeMixNet:
     net.W, net.b = [z["W"]], [z["b"]]
     net.mu, net.sd = z["mu"], z["sd"]
     return net
+
+
+def reexport(version_dir: Path) -> str:
+    """Rewrites <version_dir>/model.onnx from its weights.npz with the current ``to_onnx`` (no retraining: the weights,
+    the rest of the manifest and training.json stay as they are) and the manifest's sha256; returns the new sha256.
+    Then regenerate the vectors, evaluate and the card (``bash models/run.sh reexport --version vN`` does all four)."""
+    from .export import sha256_file
+    version_dir = Path(version_dir)
+    onnx_path = version_dir / "model.onnx"
+    onnx_path.write_bytes(to_onnx(load_net(version_dir)).SerializeToString())
+    man_path = version_dir / "manifest.json"
+    man = json.loads(man_path.read_text())
+    assert man.get("head") == "regime", f"{version_dir} is not a regime-head version"
+    man["sha256"] = sha256_file(onnx_path)
+    man_path.write_text(json.dumps(man, indent=2) + "\n")
+    return man["sha256"]
+
+
+if __name__ == "__main__":
+    import argparse
+    from .data import PACKAGE_ROOT
+    ap = argparse.ArgumentParser(description="python -m demand_forecaster.regime --version vN: " + reexport.__doc__)
+    ap.add_argument("--version", required=True)
+    a = ap.parse_args()
+    print(f"re-exported {a.version}/model.onnx, sha256 {reexport(PACKAGE_ROOT / a.version)}")
