@@ -62,7 +62,7 @@ export class ModelBackedForecaster {
     return { kind: 'baseline', modelVersion: BASELINE_MODEL_VERSION, ...(this.unavailableReason ? { fallbackReason: this.unavailableReason } : {}) };
   }
 
-  /** One model run for every request the model can serve; the baseline answers the rest. In request order. */
+  /** The model for every request it can serve, one run per chunk (OnnxDemandModel.chunks); the baseline answers the rest. In request order. */
   async forecastBatch(requests: readonly ForecastRequest[]): Promise<PredictionOutcome[]> {
     const outcomes: (PredictionOutcome | undefined)[] = requests.map(() => undefined);
     const servable: number[] = [];
@@ -79,34 +79,35 @@ export class ModelBackedForecaster {
       }
     });
 
-    const forModel: { index: number; features: FeatureRows; quantiles: readonly number[] }[] = [];
     if (this.model && servable.length > 0) {
-      // the features of the whole batch go straight into one input tensor
-      const targets = this.model.batchInput(servable.map((index) => (requests[index] as ForecastRequest).horizonHours));
-      servable.forEach((index, k) => {
-        const request = requests[index] as ForecastRequest;
-        try {
-          // validated above: options, start, and what the model offers (cannotServe)
-          forModel.push({ index, features: (this.model as OnnxDemandModel).features(request, targets[k], true), quantiles: request.quantiles });
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          outcomes[index] = { ok: false, error };
-        }
-      });
-    }
-
-    if (forModel.length > 0 && this.model) {
       const model = this.model;
-      try {
-        const forecasts = await model.forecastFeatures(forModel, true);
-        forecasts.forEach((forecast, k) => {
-          const { index } = forModel[k] as { index: number };
-          outcomes[index] = { ok: true, prediction: { forecast, predictor: { kind: 'model', modelVersion: model.modelVersion } } };
+      // chunk by chunk (model.chunks): the features of a chunk go straight into one input tensor, one model run
+      const chunks = model.chunks(servable.map((index) => ({ index, horizonHours: (requests[index] as ForecastRequest).horizonHours })));
+      for (const chunk of chunks) {
+        const targets = model.batchInput(chunk.map((c) => c.horizonHours));
+        const forModel: { index: number; features: FeatureRows; quantiles: readonly number[] }[] = [];
+        chunk.forEach(({ index }, k) => {
+          const request = requests[index] as ForecastRequest;
+          try {
+            // validated above: options, start, and what the model offers (cannotServe)
+            forModel.push({ index, features: model.features(request, targets[k], true), quantiles: request.quantiles });
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            outcomes[index] = { ok: false, error };
+          }
         });
-      } catch (error) {
-        if (!(error instanceof ModelInferenceError)) throw error;
-        const reason = fallbackReason('inference-error', error.message);
-        for (const { index } of forModel) outcomes[index] = this.baseline(requests[index] as ForecastRequest, reason);
+        if (forModel.length === 0) continue;
+        try {
+          const forecasts = await model.forecastFeatures(forModel, true);
+          forecasts.forEach((forecast, k) => {
+            const { index } = forModel[k] as { index: number };
+            outcomes[index] = { ok: true, prediction: { forecast, predictor: { kind: 'model', modelVersion: model.modelVersion } } };
+          });
+        } catch (error) {
+          if (!(error instanceof ModelInferenceError)) throw error;
+          const reason = fallbackReason('inference-error', error.message);
+          for (const { index } of forModel) outcomes[index] = this.baseline(requests[index] as ForecastRequest, reason);
+        }
       }
     }
     return outcomes as PredictionOutcome[];

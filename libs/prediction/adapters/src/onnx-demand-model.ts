@@ -27,9 +27,17 @@ export const DEFAULT_MODEL_DIR = 'models/demand-forecaster/v4';
 export const MODEL_INPUT = 'features';
 export const MODEL_OUTPUT = 'quantiles';
 
+/**
+ * Feature rows per model run in a batch (8 forecasts of 168 h): a larger batch goes through features → model →
+ * assembly in chunks of about this many rows, reusing the same input and output buffers, which stay in cache.
+ */
+export const DEFAULT_CHUNK_ROWS = 8 * 168;
+
 export interface OnnxDemandModelOptions {
   /** Threads onnxruntime may use inside one operator; 1 keeps a forecast on one core. */
   readonly intraOpNumThreads?: number;
+  /** Feature rows per model run of a batch (DEFAULT_CHUNK_ROWS); Infinity: the whole batch in one run. */
+  readonly chunkRows?: number;
 }
 
 /** The demand-forecaster ONNX model with its manifest: features in, DemandForecast out. */
@@ -45,6 +53,8 @@ export class OnnxDemandModel {
   private constructor(
     readonly manifest: ModelManifest,
     private readonly session: InferenceSession,
+    /** Feature rows per model run of a batch (see chunks). */
+    readonly chunkRows: number = DEFAULT_CHUNK_ROWS,
   ) {
     this.modelVersion = `demand-forecaster@${manifest.version}`;
     this.featureCount = featureCountOf(manifest.featureSpec);
@@ -84,7 +94,7 @@ export class OnnxDemandModel {
         `${modelFile}: expected input "${MODEL_INPUT}" and output "${MODEL_OUTPUT}", got [${session.inputNames.join(', ')}] → [${session.outputNames.join(', ')}]`,
       );
     }
-    return new OnnxDemandModel(manifest, session);
+    return new OnnxDemandModel(manifest, session, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
   }
 
   /** Throws InvalidForecastOptionsError for a request this model cannot answer (horizon, quantiles, start). */
@@ -137,24 +147,51 @@ export class OnnxDemandModel {
     });
   }
 
-  /** Forecasts many requests with one model run; the forecasts come back in request order. */
+  /**
+   * The batch's consecutive chunks of at most `chunkRows` feature rows (a request longer than that is a chunk
+   * alone), each forecast with one model run: features → model → assembly per chunk.
+   */
+  chunks<T extends { readonly horizonHours: number }>(requests: readonly T[]): T[][] {
+    const chunks: T[][] = [];
+    let chunk: T[] = [];
+    let rows = 0;
+    for (const request of requests) {
+      if (chunk.length > 0 && rows + request.horizonHours > this.chunkRows) {
+        chunks.push(chunk);
+        chunk = [];
+        rows = 0;
+      }
+      chunk.push(request);
+      rows += request.horizonHours;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    return chunks;
+  }
+
+  /** Forecasts many requests, one model run per chunk (see chunks); the forecasts come back in request order. */
   async forecastBatch(requests: readonly ForecastRequest[]): Promise<DemandForecast[]> {
     for (const request of requests) this.validate(request);
-    const targets = this.batchInput(requests.map((r) => r.horizonHours));
-    return this.forecastFeatures(
-      requests.map((request, i) => ({ features: this.features(request, targets[i], true), quantiles: request.quantiles })),
-      true,
-    );
+    return this.forecastChunks(requests, (request, target) => this.features(request, target, true));
   }
 
   /** forecastBatch for requests whose histories are already hourly (no timestamps to read). */
   async forecastHourlyBatch(requests: readonly HourlyForecastRequest[]): Promise<DemandForecast[]> {
     for (const request of requests) this.validateHourly(request);
-    const targets = this.batchInput(requests.map((r) => r.horizonHours));
-    return this.forecastFeatures(
-      requests.map((request, i) => ({ features: this.hourlyFeatures(request, targets[i], true), quantiles: request.quantiles })),
-      true,
-    );
+    return this.forecastChunks(requests, (request, target) => this.hourlyFeatures(request, target, true));
+  }
+
+  private async forecastChunks<T extends ForecastRequest | HourlyForecastRequest>(
+    requests: readonly T[],
+    features: (request: T, target: FeatureTarget) => FeatureRows,
+  ): Promise<DemandForecast[]> {
+    const forecasts: DemandForecast[] = [];
+    for (const chunk of this.chunks(requests)) {
+      // the chunk's features straight into one input tensor, given back by forecastFeatures for the next chunk
+      const targets = this.batchInput(chunk.map((r) => r.horizonHours));
+      const items = chunk.map((request, i) => ({ features: features(request, targets[i] as FeatureTarget), quantiles: request.quantiles }));
+      for (const forecast of await this.forecastFeatures(items, true)) forecasts.push(forecast);
+    }
+    return forecasts;
   }
 
   /**

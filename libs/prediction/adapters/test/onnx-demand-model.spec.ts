@@ -105,6 +105,24 @@ describe('OnnxDemandModel', () => {
     });
   });
 
+  it('forecasts a batch in chunks of rows exactly as in one model run', async () => {
+    const chunked = await OnnxDemandModel.load(MODEL_DIR, { chunkRows: 100 });
+    const whole = await OnnxDemandModel.load(MODEL_DIR, { chunkRows: Infinity });
+    try {
+      const horizons = [48, 24, 30, 168, 5, 60, 40, 1, 99, 100];
+      const requests = horizons.map((horizonHours, i) => request({ horizonHours, accountType: i % 2 ? 'web' : 'database', history: i === 4 ? [] : syntheticHistory() }));
+      // consecutive, at most 100 rows each, a longer request alone
+      expect(chunked.chunks(requests).map((c) => c.map((r) => r.horizonHours))).toEqual([[48, 24], [30], [168], [5, 60], [40, 1], [99], [100]]);
+      expect(whole.chunks(requests)).toHaveLength(1);
+      expect(await chunked.forecastBatch(requests)).toEqual(await whole.forecastBatch(requests));
+      const hourly = requests.filter((r) => r.history.length > 0).map((r) => ({ ...r, history: resampleHourly(r.history) }));
+      expect(await chunked.forecastHourlyBatch(hourly)).toEqual(await whole.forecastHourlyBatch(hourly));
+    } finally {
+      await chunked.close();
+      await whole.close();
+    }
+  });
+
   it('gives a cold start (no history) wider intervals than the same account with history', async () => {
     const [withHistory, coldStart] = await model.forecastBatch([request(), request({ history: [] })]);
 
