@@ -7,11 +7,9 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
+from .card_common import event_table, pct
 from .evaluate import fmt_table
 
-
-def _pct(x):
-    return "—" if x is None else f"{100 * x:.1f}%"
 
 
 def main(argv=None):
@@ -72,11 +70,11 @@ def main(argv=None):
           fmt_table(ev["backtest"]["results"]), "",
           "Summary (mean over metrics):", "", "| model | relative | cov. 80% | cov. 98% |", "|---|---|---|---|"]
     for k, s in summ.items():
-        L.append(f"| {k} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | {_pct(s['coverage80'])} | {_pct(s['coverage98'])} |")
+        L.append(f"| {k} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | {pct(s['coverage80'])} | {pct(s['coverage98'])} |")
     L += ["", "Targets: relative <= 0.80 and lower than every peer; 80% coverage in 75-85%; 98% coverage in 95-99.5%.",
           f"Met: relative {ours['relative']:.3f} ({'yes' if ours['relative'] <= 0.8 else 'NO'}); lower than every peer "
-          f"(seasonal naive, AutoETS, MSTL) on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage {_pct(ours['coverage80'])} "
-          f"({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage {_pct(ours['coverage98'])} "
+          f"(seasonal naive, AutoETS, MSTL) on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage {pct(ours['coverage80'])} "
+          f"({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage {pct(ours['coverage98'])} "
           f"({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
           f"Short history (1-3 weeks before the origin, {ev['shortHistory']['windows']} windows; peers need 3 weeks "
           "for their conformal calibration windows, so only the baseline is compared):", "",
@@ -102,14 +100,8 @@ def main(argv=None):
           "actuals of the backtest windows.", "",
           f"- Largest change of any output when events are put on the calendar: "
           f"{ev['events']['maxOutputChangeFromEventFeatures']:.2e} (the graph ignores them, as declared).",
-          f"- Inside the {ev['events']['eventHours']} event hours, with the declared uplift applied vs ignored:", "",
-          "| metric | pinball applied | pinball ignored | cov. 80% applied | cov. 80% ignored | cov. 98% applied | cov. 98% ignored |",
-          "|---|---|---|---|---|---|---|"]
-    for m in METRICS:
-        ap_, ig = ev["events"]["applied"].get(m), ev["events"]["ignored"].get(m)
-        if ap_:
-            L.append(f"| {m} | {ap_['meanPinball']:.4f} | {ig['meanPinball']:.4f} | {_pct(ap_['coverage80'])} | "
-                     f"{_pct(ig['coverage80'])} | {_pct(ap_['coverage98'])} | {_pct(ig['coverage98'])} |")
+          f"- Inside the {ev['events']['eventHours']} event hours, with the declared uplift applied vs ignored:", ""]
+    L += event_table(ev["events"])
     sp = ev["speed"]
     L += ["", "This validates the mechanics (the response equals the declared uplift and calibration is kept inside "
           "events); it says nothing about the size of real events, which must be declared.", "",

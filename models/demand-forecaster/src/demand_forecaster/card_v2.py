@@ -5,6 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
+from .card_common import event_table, pct
 from .evaluate import fmt_table
 
 # Exploratory runs before the final configuration (same seed, same sets; validation entities only). Recorded by hand
@@ -18,9 +19,6 @@ EXPLORATORY = [
      "calib-linear 0.3777 / 0.903; resid-mlp-32 0.3759 / 0.936; resid-mlp-64x64 0.3769 / 0.903: no better, kept"),
 ]
 
-
-def _pct(x):
-    return "—" if x is None else f"{100 * x:.1f}%"
 
 
 def render(version, man, tr, ev) -> str:
@@ -90,15 +88,15 @@ def render(version, man, tr, ev) -> str:
     for k, s in summ.items():
         label = f"**{version}** (model)" if k == "model" else k
         L.append(f"| {label} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | "
-                 f"{_pct(s['coverage80'])} | {_pct(s['coverage98'])} |")
+                 f"{pct(s['coverage80'])} | {pct(s['coverage98'])} |")
     if v1:
         s = v1["backtest"]["summary"]["model"]
-        L.append(f"| v1 (model) | {s['relative']:.3f} | {_pct(s['coverage80'])} | {_pct(s['coverage98'])} |")
+        L.append(f"| v1 (model) | {s['relative']:.3f} | {pct(s['coverage80'])} | {pct(s['coverage98'])} |")
     L += ["", "Targets: relative <= 0.80 and lower than every peer; 80% coverage in 75-85%; 98% coverage in 95-99.5%.",
           f"Met: relative {ours['relative']:.3f} ({'yes' if ours['relative'] <= 0.8 else 'NO'}); lower than every peer "
           f"on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage "
-          f"{_pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
-          f"{_pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
+          f"{pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
+          f"{pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
           f"Short history (1-3 weeks before the origin, {ev['shortHistory']['windows']} windows, model vs baseline):",
           "", fmt_table(ev["shortHistory"]["results"]), "",
           "## Cold start", "",
@@ -114,14 +112,8 @@ def render(version, man, tr, ev) -> str:
           "(`eventUplift: \"applied-by-caller\"`).", "",
           f"- Largest change of any output when events are put on the calendar: "
           f"{ev['events']['maxOutputChangeFromEventFeatures']:.2e}.",
-          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", "",
-          "| metric | pinball applied | pinball ignored | cov. 80% applied | cov. 80% ignored | cov. 98% applied | "
-          "cov. 98% ignored |", "|---|---|---|---|---|---|---|"]
-    for m in METRICS:
-        ap_, ig = ev["events"]["applied"].get(m), ev["events"]["ignored"].get(m)
-        if ap_:
-            L.append(f"| {m} | {ap_['meanPinball']:.4f} | {ig['meanPinball']:.4f} | {_pct(ap_['coverage80'])} | "
-                     f"{_pct(ig['coverage80'])} | {_pct(ap_['coverage98'])} | {_pct(ig['coverage98'])} |")
+          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", ""]
+    L += event_table(ev["events"])
     sp = ev["speed"]
     L += ["", "## Speed (onnxruntime, Python, 1 intra-op thread, this 2-core machine)", "",
           f"- Batched ({sp['batchRows']} rows of 99 features): **{sp['rowsPerSecond']:,} rows/s** = "

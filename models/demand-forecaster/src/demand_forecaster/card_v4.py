@@ -5,6 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
+from .card_common import event_table, pct
 from .evaluate import fmt_table
 
 # Exploratory runs before the final candidate list (scratch harness on the same training / validation sets and the
@@ -79,9 +80,6 @@ NOTES = [  # findings from the same run log
 ]
 
 
-def _pct(x):
-    return "—" if x is None else f"{100 * x:.1f}%"
-
 
 def _fig(f):
     m = f["mean"]
@@ -149,8 +147,8 @@ def render(version, man, tr, ev) -> str:
                 f"{r['valPinball']:.4f} | {r['bestEpoch']} | {r['trainSeconds']}")
         L.append(f"| {name}{' (chosen)' if name == tr['chosen'] else ''} | "
                  + " | ".join(f"{pm[m]['relative']:.3f}" for m in METRICS)
-                 + f" | **{rel:.3f}** | {_pct(c80)} / {_pct(c98)} | {ts['mean']['relative']:.3f} "
-                 f"({_pct(ts['mean']['coverage80'])}) | {va['mean']['relative']:.3f} ({_pct(va['mean']['coverage80'])})"
+                 + f" | **{rel:.3f}** | {pct(c80)} / {pct(c98)} | {ts['mean']['relative']:.3f} "
+                 f"({pct(ts['mean']['coverage80'])}) | {va['mean']['relative']:.3f} ({pct(va['mean']['coverage80'])})"
                  f" | {tail} |")
     L += ["", "Exploratory runs (scratch harness, same sets and selection windows, recorded from the run log; not "
           "re-run by the train command). Columns: selection mean rel. | per metric (cpu / memory / storage / network) "
@@ -170,24 +168,24 @@ def render(version, man, tr, ev) -> str:
     for k, s in summ.items():
         label = f"**{version}** (model)" if k == "model" else k
         L.append(f"| {label} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | "
-                 f"{_pct(s['coverage80'])} | {_pct(s['coverage98'])} |")
+                 f"{pct(s['coverage80'])} | {pct(s['coverage98'])} |")
     if rev:
         s = rev["backtest"]["summary"]["model"]
-        L.append(f"| {ref} (model, as released) | {s['relative']:.3f} | {_pct(s['coverage80'])} | "
-                 f"{_pct(s['coverage98'])} |")
+        L.append(f"| {ref} (model, as released) | {s['relative']:.3f} | {pct(s['coverage80'])} | "
+                 f"{pct(s['coverage98'])} |")
         L += ["", f"Per metric, {version} vs {ref} (relative / cov. 80% / cov. 98%): " + "; ".join(
             f"{m} {ev['backtest']['results']['model'][m]['relative']:.3f} / "
-            f"{_pct(ev['backtest']['results']['model'][m]['coverage80'])} / "
-            f"{_pct(ev['backtest']['results']['model'][m]['coverage98'])} vs "
+            f"{pct(ev['backtest']['results']['model'][m]['coverage80'])} / "
+            f"{pct(ev['backtest']['results']['model'][m]['coverage98'])} vs "
             f"{rev['backtest']['results']['model'][m]['relative']:.3f} / "
-            f"{_pct(rev['backtest']['results']['model'][m]['coverage80'])} / "
-            f"{_pct(rev['backtest']['results']['model'][m]['coverage98'])}"
+            f"{pct(rev['backtest']['results']['model'][m]['coverage80'])} / "
+            f"{pct(rev['backtest']['results']['model'][m]['coverage98'])}"
             for m in METRICS if m in ev['backtest']['results']['model']) + "."]
     L += ["", "Targets: relative <= 0.80 and lower than every peer; 80% coverage in 75-85%; 98% coverage in 95-99.5%.",
           f"Met: relative {ours['relative']:.3f} ({'yes' if ours['relative'] <= 0.8 else 'NO'}); lower than every peer "
           f"on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage "
-          f"{_pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
-          f"{_pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
+          f"{pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
+          f"{pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
           f"Short history (1-3 weeks before the origin, {ev['shortHistory']['windows']} windows, model vs baseline):",
           "", fmt_table(ev["shortHistory"]["results"]), "",
           "## Cold start", "",
@@ -209,14 +207,8 @@ def render(version, man, tr, ev) -> str:
           "`eventUplift: \"applied-by-caller\"`).", "",
           f"- Largest change of any output when events are put on the calendar: "
           f"{ev['events']['maxOutputChangeFromEventFeatures']:.2e}.",
-          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", "",
-          "| metric | pinball applied | pinball ignored | cov. 80% applied | cov. 80% ignored | cov. 98% applied | "
-          "cov. 98% ignored |", "|---|---|---|---|---|---|---|"]
-    for m in METRICS:
-        ap_, ig = ev["events"]["applied"].get(m), ev["events"]["ignored"].get(m)
-        if ap_:
-            L.append(f"| {m} | {ap_['meanPinball']:.4f} | {ig['meanPinball']:.4f} | {_pct(ap_['coverage80'])} | "
-                     f"{_pct(ig['coverage80'])} | {_pct(ap_['coverage98'])} | {_pct(ig['coverage98'])} |")
+          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", ""]
+    L += event_table(ev["events"])
     sp = ev["speed"]
     L += ["", "## Speed (onnxruntime, Python, 1 intra-op thread, this 2-core machine, shared)", "",
           f"- Batched ({sp['batchRows']} rows of 207 features): **{sp['rowsPerSecond']:,} rows/s** = "
