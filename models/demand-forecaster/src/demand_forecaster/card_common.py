@@ -19,3 +19,26 @@ def event_table(events: dict) -> list[str]:
             rows.append(f"| {m} | {ap_['meanPinball']:.4f} | {ig['meanPinball']:.4f} | {pct(ap_['coverage80'])} | "
                         f"{pct(ig['coverage80'])} | {pct(ap_['coverage98'])} | {pct(ig['coverage98'])} |")
     return rows
+
+
+def summary_table(summary: dict, version: str, previous: tuple[str, dict] | None = None) -> list[str]:
+    """The held-out summary (mean over metrics) of the model and its peers; `previous`: (label, summary of the
+    previous released model) as a last row."""
+    rows = ["Summary (mean over metrics):", "", "| model | relative | cov. 80% | cov. 98% |", "|---|---|---|---|"]
+    for k, s in summary.items():
+        label = f"**{version}** (model)" if k == "model" else k
+        rows.append(f"| {label} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | "
+                    f"{pct(s['coverage80'])} | {pct(s['coverage98'])} |")
+    if previous:
+        label, s = previous
+        rows.append(f"| {label} | {s['relative']:.3f} | {pct(s['coverage80'])} | {pct(s['coverage98'])} |")
+    return rows
+
+
+def targets_met(ours: dict, beats_all: bool) -> list[str]:
+    """The issue's held-out targets and whether the model's summary `ours` meets each."""
+    return ["Targets: relative <= 0.80 and lower than every peer; 80% coverage in 75-85%; 98% coverage in 95-99.5%.",
+            f"Met: relative {ours['relative']:.3f} ({'yes' if ours['relative'] <= 0.8 else 'NO'}); lower than every "
+            f"peer on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage "
+            f"{pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
+            f"{pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'})."]

@@ -5,7 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
-from .card_common import event_table, pct
+from .card_common import event_table, pct, summary_table, targets_met
 from .evaluate import fmt_table
 
 # Exploratory runs before the final candidate list (scratch harness on the same training / validation sets and the
@@ -163,16 +163,10 @@ def render(version, man, tr, ev) -> str:
           f"({ev['backtest']['windows']} windows, >= {ev['backtest']['minHistoryHours']} h history). Evaluated once, "
           "after the selection. Losses are pinball losses of values divided by the series scale s_m at the origin; "
           "*relative* = mean pinball / hour-of-week baseline's on the same cells.", "",
-          fmt_table(ev["backtest"]["results"]), "",
-          "Summary (mean over metrics):", "", "| model | relative | cov. 80% | cov. 98% |", "|---|---|---|---|"]
-    for k, s in summ.items():
-        label = f"**{version}** (model)" if k == "model" else k
-        L.append(f"| {label} | {'—' if s['relative'] is None else format(s['relative'], '.3f')} | "
-                 f"{pct(s['coverage80'])} | {pct(s['coverage98'])} |")
+          fmt_table(ev["backtest"]["results"]), ""]
+    L += summary_table(summ, version,
+                       (f"{ref} (model, as released)", rev["backtest"]["summary"]["model"]) if rev else None)
     if rev:
-        s = rev["backtest"]["summary"]["model"]
-        L.append(f"| {ref} (model, as released) | {s['relative']:.3f} | {pct(s['coverage80'])} | "
-                 f"{pct(s['coverage98'])} |")
         L += ["", f"Per metric, {version} vs {ref} (relative / cov. 80% / cov. 98%): " + "; ".join(
             f"{m} {ev['backtest']['results']['model'][m]['relative']:.3f} / "
             f"{pct(ev['backtest']['results']['model'][m]['coverage80'])} / "
@@ -181,11 +175,7 @@ def render(version, man, tr, ev) -> str:
             f"{pct(rev['backtest']['results']['model'][m]['coverage80'])} / "
             f"{pct(rev['backtest']['results']['model'][m]['coverage98'])}"
             for m in METRICS if m in ev['backtest']['results']['model']) + "."]
-    L += ["", "Targets: relative <= 0.80 and lower than every peer; 80% coverage in 75-85%; 98% coverage in 95-99.5%.",
-          f"Met: relative {ours['relative']:.3f} ({'yes' if ours['relative'] <= 0.8 else 'NO'}); lower than every peer "
-          f"on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage "
-          f"{pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
-          f"{pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'}).", "",
+    L += ["", *targets_met(ours, beats_all), "",
           f"Short history (1-3 weeks before the origin, {ev['shortHistory']['windows']} windows, model vs baseline):",
           "", fmt_table(ev["shortHistory"]["results"]), "",
           "## Cold start", "",
