@@ -121,6 +121,20 @@ def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
     return _model(nodes, "demand_forecaster_v2", F2, inits)
 
 
+def calibration_nodes() -> list:
+    """The v2 calibration on the mixed slots D ([N, 36]) with r_raw and c: v = relu(D * exp(clip(r_raw, rlo, rhi)) + c),
+    then o = relu(v @ U36) (median +- cumulative increments), shared by the v3 and v4 (regime.py) graphs."""
+    return [
+        helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
+        helper.make_node("Exp", ["r"], ["er"]),
+        helper.make_node("Mul", ["D", "er"], ["De"]),
+        helper.make_node("Add", ["De", "c"], ["pre_v"]),
+        helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
+        helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
+        helper.make_node("Relu", ["pre_o"], ["o"]),
+    ]
+
+
 def to_onnx_v3(net) -> onnx.ModelProto:
     """featureSpec v3 (mixture.py): one masked linear layer (standardisation folded in; only the columns it reads are
     gathered; a constant when every weight is zero) gives r, c and the block logits z; per block the median and
@@ -182,13 +196,7 @@ def to_onnx_v3(net) -> onnx.ModelProto:
         helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
         helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
         helper.make_node("Div", ["eDsum", "esum"], ["D"]),  # softmax-weighted (convex) mixture over the blocks
-        helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
-        helper.make_node("Exp", ["r"], ["er"]),
-        helper.make_node("Mul", ["D", "er"], ["De"]),
-        helper.make_node("Add", ["De", "c"], ["pre_v"]),
-        helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
-        helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
-        helper.make_node("Relu", ["pre_o"], ["o"]),
+        *calibration_nodes(),
     ]
     calib = getattr(net, "calib", None)
     if calib is not None:  # post-hoc interval calibration (calibrate.py): relu(med + f * (o - med)) per metric, quantile

@@ -175,7 +175,7 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
     by h = Round(Clip(step, 0, 1) * 168) (no logits, Exp or division in the graph); otherwise the v3 form (one linear
     layer on the grid step, Split, max subtraction, Exp, division by the sum; also with ``step_table=False``, the
     reference the table layout is checked against)."""
-    from .export import _model
+    from .export import _model, calibration_nodes
     Ws, bs = net.folded()
     W, b = Ws[0], bs[0]
     F = net.n_raw
@@ -292,16 +292,7 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
         nodes += [helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
                   helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
                   helper.make_node("Div", ["eDsum", "esum"], ["D"])]  # convex mixture over the blocks
-    nodes += [
-        helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
-        helper.make_node("Exp", ["r"], ["er"]),
-        helper.make_node("Mul", ["D", "er"], ["De"]),
-        helper.make_node("Add", ["De", "c"], ["pre_v"]),
-        helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
-        helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
-        helper.make_node("Relu", ["pre_o"], ["o"]),
-        helper.make_node("Reshape", ["o", "shape3"], ["quantiles"]),
-    ]
+    nodes += [*calibration_nodes(), helper.make_node("Reshape", ["o", "shape3"], ["quantiles"])]
     return _model(nodes, "demand_forecaster_v4_regime", F, inits)
 
 
