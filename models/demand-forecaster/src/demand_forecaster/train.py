@@ -77,14 +77,19 @@ CANDIDATES = {
 def calibrate_widening(net, Xc, Yc) -> np.ndarray:
     """Per quantile factor f_q with P(y <= f_q * q_hat) = q on cold-start validation forecasts; made non-decreasing
     in q so that widened quantiles stay ordered."""
-    pred = net.predict(Xc)
+    return widening_factors(net.predict(Xc), Yc, upper=50.0)
+
+
+def widening_factors(pred, y, *, upper: float) -> np.ndarray:
+    """f_q = the q-quantile of y / pred[..., q] over the cells where both are usable (1 where none is), made
+    non-decreasing in q and clipped to [0, upper], rounded to 4 decimals. pred [..., Q], y [...] (same leading shape
+    as pred without Q)."""
     f = []
     for qi, q in enumerate(QUANTILES):
-        p, y = pred[:, :, qi], Yc
+        p = pred[..., qi]
         ok = np.isfinite(y) & (p > 1e-9)
         f.append(float(np.quantile(y[ok] / p[ok], q)) if ok.any() else 1.0)
-    f = np.clip(np.maximum.accumulate(np.asarray(f)), 0.0, 50.0)
-    return np.round(f, 4)
+    return np.round(np.clip(np.maximum.accumulate(np.asarray(f)), 0.0, upper), 4)
 
 
 def calibrate_widening_by_metric(net, entities, train_priors, *, spec="v3") -> dict[str, list[float]]:
@@ -101,15 +106,7 @@ def calibrate_widening_by_metric(net, entities, train_priors, *, spec="v3") -> d
         if len(X):
             preds.append(net.predict(X)); ys.append(Y)
     pred, Y = np.concatenate(preds), np.concatenate(ys)
-    out = {}
-    for mi, m in enumerate(METRICS):
-        f = []
-        for qi, q in enumerate(QUANTILES):
-            p, y = pred[:, mi, qi], Y[:, mi]
-            ok = np.isfinite(y) & (p > 1e-9)
-            f.append(float(np.quantile(y[ok] / p[ok], q)) if ok.any() else 1.0)
-        out[m] = np.round(np.clip(np.maximum.accumulate(np.asarray(f)), 0.0, 1e4), 4).tolist()
-    return out
+    return {m: widening_factors(pred[:, mi], Y[:, mi], upper=1e4).tolist() for mi, m in enumerate(METRICS)}
 
 
 def prepare_sets(entities, priors, seed, spec="v1"):
