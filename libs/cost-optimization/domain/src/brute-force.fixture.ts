@@ -38,20 +38,10 @@ export function stepPenalty(p: StepProblem, cpu: number, memory: number): number
 /** Every mix of 0..maxEach instances of each option: the true optimum of one step when maxEach covers the demand. */
 export function stepBruteForce(options: readonly HourlyOption[], p: StepProblem, maxEach: number): number {
   let best = Infinity;
-  const counts = options.map(() => 0);
-  const walk = (i: number) => {
-    if (i === options.length) {
-      const c = stepCapacity(options, counts, p);
-      if (coversStep(c, p)) best = Math.min(best, c.cost + stepPenalty(p, c.cpu, c.memory));
-      return;
-    }
-    for (let k = 0; k <= maxEach; k++) {
-      counts[i] = k;
-      walk(i + 1);
-    }
-    counts[i] = 0;
-  };
-  walk(0);
+  forEachMix(options.length, maxEach, (counts) => {
+    const c = stepCapacity(options, counts, p);
+    if (coversStep(c, p)) best = Math.min(best, c.cost + stepPenalty(p, c.cpu, c.memory));
+  });
   return best;
 }
 
@@ -61,12 +51,20 @@ export function stepBruteForce(options: readonly HourlyOption[], p: StepProblem,
  */
 export function cheapestOnDemandMix(types: readonly CatalogRow[], cpu: number, memory: number, maxEach: number, running = 0): number {
   let best = Infinity;
-  const counts = types.map(() => 0);
+  forEachMix(types.length, maxEach, (counts) => {
+    const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
+    const instances = running + counts.reduce((a, b) => a + b, 0);
+    if (has((r) => r.vcpu) >= cpu - 1e-9 && has((r) => r.memoryGiB) >= memory - 1e-9 && instances >= 1) best = Math.min(best, has((r) => r.onDemandHourly));
+  });
+  return best;
+}
+
+/** Calls `visit` with every vector of `n` counts in 0..maxEach (the same array, rewritten between calls). */
+function forEachMix(n: number, maxEach: number, visit: (counts: readonly number[]) => void): void {
+  const counts = new Array<number>(n).fill(0);
   const walk = (i: number) => {
-    if (i === types.length) {
-      const has = (pick: (r: CatalogRow) => number) => types.reduce((s, r, j) => s + (counts[j] ?? 0) * pick(r), 0);
-      const instances = running + counts.reduce((a, b) => a + b, 0);
-      if (has((r) => r.vcpu) >= cpu - 1e-9 && has((r) => r.memoryGiB) >= memory - 1e-9 && instances >= 1) best = Math.min(best, has((r) => r.onDemandHourly));
+    if (i === n) {
+      visit(counts);
       return;
     }
     for (let k = 0; k <= maxEach; k++) {
@@ -76,5 +74,4 @@ export function cheapestOnDemandMix(types: readonly CatalogRow[], cpu: number, m
     counts[i] = 0;
   };
   walk(0);
-  return best;
 }
