@@ -191,6 +191,18 @@ def in_band(fig) -> bool:
     return 0.75 <= fig["mean"]["coverage80"] <= 0.85 and 0.95 <= fig["mean"]["coverage98"] <= 0.995
 
 
+def created_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def training_data_of(ents, data_dir: Path) -> dict:
+    """The manifest's trainingData: the data's hash and which entities trained, validated and were held out."""
+    ids = lambda split: sorted(e.id for e in ents if e.split == split)  # noqa: E731
+    return {"sha256": dataset_sha256(data_dir), "entities": ids("train"),
+            "hours": int(sum(e.length for e in ents if e.split == "train")),
+            "validationEntities": ids("validation"), "testEntities": ids("test")}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--version", default="v1")
@@ -282,12 +294,7 @@ def main(argv=None):
     net = nets[chosen]
     widening = calibrate_widening(net, cold[0], cold[1])
     print(f"chosen {chosen}; cold-start widening {widening.tolist()}")
-    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    training_data = {"sha256": dataset_sha256(a.data),
-                     "entities": sorted(e.id for e in ents if e.split == "train"),
-                     "hours": int(sum(e.length for e in ents if e.split == "train")),
-                     "validationEntities": sorted(e.id for e in va),
-                     "testEntities": sorted(e.id for e in ents if e.split == "test")}
+    created, training_data = created_now(), training_data_of(ents, a.data)
     out_dir = a.out / a.version
     if a.spec == "v3":
         rc, gate, lr, wd, long_only, blocks = CANDIDATES_V3[chosen]
@@ -351,12 +358,7 @@ def main_regime(a):
     net = nets[chosen]
     widening = calibrate_widening_by_metric(net, ents, priors)
     print(f"chosen {chosen}; cold-start widening per metric {widening}")
-    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    training_data = {"sha256": dataset_sha256(a.data),
-                     "entities": sorted(e.id for e in ents if e.split == "train"),
-                     "hours": int(sum(e.length for e in ents if e.split == "train")),
-                     "validationEntities": sorted(e.id for e in va),
-                     "testEntities": sorted(e.id for e in ents if e.split == "test")}
+    created, training_data = created_now(), training_data_of(ents, a.data)
     regime_rc, regime_gate, wd, min_hist = CANDIDATES_REGIME[chosen]
     extra = {"seed": SEED, "epochs": a.epochs, "learningRate": 1e-3, "weightDecay": wd,
              "earlyStoppingPatience": PATIENCE_V3, "selection": SELECT_REGIME, "minHistoryShare": min_hist}
