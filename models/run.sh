@@ -9,6 +9,8 @@
 #   vectors  [--version vN]   regenerate test-vectors/*.json
 #   reexport --version vN     regime head: model.onnx again from weights.npz (no retraining), manifest sha256, then
 #                             evaluate, vectors and card as after train
+#   synthetic-accounts [--accounts N] [--weight W] [--gate]   experiment: v4's head trained with N synthetic
+#                             multi-VM accounts added (synthetic_accounts.py), scored on the selection windows
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 proj="$here/demand-forecaster"
@@ -45,5 +47,8 @@ case "$cmd" in
     "$py" -m demand_forecaster.evaluate "$@"
     "$py" -m demand_forecaster.vectors "$@"
     "$py" -m demand_forecaster.card "$@" ;;
-  *) sed -n '2,11p' "$here/run.sh"; exit 2 ;;
+  synthetic-accounts)
+    bash "$here/setup.sh"
+    "$py" -m demand_forecaster.synthetic_accounts "$@" ;;
+  *) sed -n '2,13p' "$here/run.sh"; exit 2 ;;
 esac
