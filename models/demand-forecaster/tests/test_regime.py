@@ -157,6 +157,22 @@ def test_weight_table_graph_equals_the_logit_graph_on_the_grid():
     assert close_rows(got, ref, 1e-6)
 
 
+def test_weight_table_graph_reads_only_the_block_and_step_columns():
+    """The table graph reads its input once as a Slice of the 144 block columns, plus the step's Gather (no Split of
+    all 207 columns): whatever the other columns hold, NaN included, no output changes by a bit."""
+    X, _, _ = data(600, 14)
+    net = random_net(15)
+    model = to_onnx(net)
+    assert sorted(n.op_type for n in model.graph.node if "features" in n.input) == ["Gather", "Slice"]
+    sess = session(model.SerializeToString())
+    X = X.astype(np.float32)
+    other = [c for c in range(SPECS["v3"] - 144) if c != STEP]
+    noisy = X.copy()
+    noisy[:, other] = np.nan
+    noisy[::2, other] = 1e30
+    assert np.array_equal(onnx_predict(sess, X), onnx_predict(sess, noisy))
+
+
 def test_train_selection_rule_helpers():
     from demand_forecaster.train import CANDIDATES_REGIME, in_band
     assert CANDIDATES_REGIME["mix-step-1w"] == (False, False, 0.0, 0.25)  # v3's configuration as the reference

@@ -121,9 +121,11 @@ def to_onnx_v2(net: ResidualQuantileNet) -> onnx.ModelProto:
     return _model(nodes, "demand_forecaster_v2", F2, inits)
 
 
-def calibration_nodes() -> list:
+def calibration_nodes(reshaped: bool = False) -> list:
     """The v2 calibration on the mixed slots D ([N, 36]) with r_raw and c: v = relu(D * exp(clip(r_raw, rlo, rhi)) + c),
-    then o = relu(v @ U36) (median +- cumulative increments), shared by the v3 and v4 (regime.py) graphs."""
+    then o = relu(v @ U36) (median +- cumulative increments), shared by the v3 and v4 (regime.py) graphs. `reshaped`:
+    the last Relu writes the output "quantiles" [N, 4, 9] itself (pre_o reshaped by "shape3" before it), instead of
+    a Reshape of o copying it there (v3's graph keeps that layout)."""
     return [
         helper.make_node("Clip", ["r_raw", "rlo", "rhi"], ["r"]),
         helper.make_node("Exp", ["r"], ["er"]),
@@ -131,7 +133,9 @@ def calibration_nodes() -> list:
         helper.make_node("Add", ["De", "c"], ["pre_v"]),
         helper.make_node("Relu", ["pre_v"], ["v"]),  # median >= 0, increments >= 0
         helper.make_node("MatMul", ["v", "U36"], ["pre_o"]),  # median +- cumulative increments
-        helper.make_node("Relu", ["pre_o"], ["o"]),
+        *([helper.make_node("Reshape", ["pre_o", "shape3"], ["pre_o3"]),
+           helper.make_node("Relu", ["pre_o3"], ["quantiles"])] if reshaped else
+          [helper.make_node("Relu", ["pre_o"], ["o"])]),
     ]
 
 

@@ -16,8 +16,9 @@ the 207 transformed inputs, standardised with the other columns, and read throug
 default only by metric m's r and c (dispersion and shift of the calibration), optionally by its block logits. Output
 guarantees are those of the v3 head (non-negative, non-crossing for any weights).
 
-The ONNX graph (``to_onnx``) is the v3 layout plus: a Gather of the 44 block columns read, one MatMul to the 28
-distinct widths / medians, Relu, + e, Log, a MatMul to the 24 differences, Clip, a MatMul to the 72 r/c columns, Add.
+The ONNX graph (``to_onnx``) is the v3 layout plus: one MatMul from the 144 block columns (as [4N, 36]) to the
+widths / medians of every block and metric, Relu, + e, Log, a MatMul to the 24 differences, Clip, a MatMul and a bias
+each for r and c.
 
 Domain of the step: the model is defined on the feature spec's grid, step = h / 168 for an integer h (all the feature
 builders, Python and TypeScript, produce; valid rows have h in 0..167). Any other value is read as the nearest grid
@@ -167,14 +168,34 @@ def _block_matrices():
     return mats, DIFF[order]
 
 
+def _widths_medians():
+    """[9, 2]: the 9 quantiles of one (block, metric) -> its width B_0.9 - B_0.1 and its median B_0.5."""
+    LW = np.zeros((NQ, 2))
+    LW[Q90, 0], LW[Q10, 0], LW[MED, 1] = 1.0, -1.0, 1.0
+    return LW
+
+
+def _diff_of_widths_medians():
+    """DIFF with its rows on the graph's [N, 32] widths / medians (block, metric, then width, median); zero rows for
+    the medians no ratio reads."""
+    quants = list(dict.fromkeys((m, *q) for m in range(NM) for pair in REGIME for q in pair))  # _matrices' order
+    out = np.zeros((2 * NB // NQ, DIFF.shape[1]))
+    for i, (m, blk, kind) in enumerate(quants):
+        out[2 * (BLOCK_NAMES.index(blk) * NM + m) + (kind == "median")] = DIFF[i]
+    return out
+
+
 def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
     """The v3 head's graph (same maths as export.to_onnx_v3, element-wise on [N, 36] tensors, metric-major and
     quantile-minor) with the regime columns: widths / medians from the block slices B_k (MatMul each, Concat), Relu,
     + e, Log, MatMul to the 24 log ratios, Clip. r and c: each one MatMul + bias from the columns they read. The block
-    weights: when the logits read only the step (``step_weights``), a Gather of each block's [169, 36] weight table
-    by h = Round(Clip(step, 0, 1) * 168) (no logits, Exp or division in the graph); otherwise the v3 form (one linear
-    layer on the grid step, Split, max subtraction, Exp, division by the sum; also with ``step_table=False``, the
-    reference the table layout is checked against)."""
+    weights: when the logits read only the step (``step_weights``), one Gather of the [169, 4 * 36] weight table by
+    h = Round(Clip(step, 0, 1) * 168) (no logits, Exp or division in the graph), and the input read as one Slice of
+    the 144 block columns viewed as [4N, 36], so that D_k = B_k T and the widths / medians are one MatMul each for
+    all four blocks (the Split of all 207 columns, eight MatMuls and four Gathers were a fifth of the graph's time;
+    the outputs are the same to the bit: the same products summed with exact zeros); otherwise the v3 form (one
+    linear layer on the grid step, Split, max subtraction, Exp, division by the sum; also with ``step_table=False``,
+    the reference the table layout is checked against)."""
     from .export import _model, calibration_nodes
     Ws, bs = net.folded()
     W, b = Ws[0], bs[0]
@@ -189,9 +210,8 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
     i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)  # noqa: E731
     f32 = lambda name, v: numpy_helper.from_array(np.asarray(v, np.float32), name)  # noqa: E731
     T36, U36 = np.kron(np.eye(NM), T_MAT), np.kron(np.eye(NM), U_MAT)
-    inits = [i64("shape3", [-1, NM, NQ]), f32("rlo", -R_CLIP), f32("rhi", R_CLIP), f32("T36", T36),
-             f32("U36", U36), f32("eps", EPS), f32("Dg", _block_matrices()[1]), f32("glo", -G_CLIP),
-             f32("ghi", G_CLIP)]
+    inits = [i64("shape3", [-1, NM, NQ]), f32("rlo", -R_CLIP), f32("rhi", R_CLIP), f32("U36", U36), f32("eps", EPS),
+             f32("glo", -G_CLIP), f32("ghi", G_CLIP)]
     # the raw columns read by the linear layer (by r / c only when the block weights come from the table)
     outs = rc_idx if table is not None else rc_idx + z_idx
     used = np.nonzero(np.abs(W[:F][:, outs]).sum(axis=1) > 0)[0]
@@ -214,14 +234,29 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
 
     # block slices, their median / increments (D_k = B_k T) and the regime columns g
     assert [int(c[0]) for c in BLOCK_COLS] == [HW0 + MQ * k for k in range(K)] and HW0 + NB == F
-    inits.append(i64("split_f", [HW0] + [MQ] * K))
-    nodes.append(helper.make_node("Split", ["features", "split_f"], ["f_head"] + [f"B{k}" for k in range(K)], axis=1))
-    for k in range(K):
-        inits.append(f32(f"L{k}", _block_matrices()[0][k]))
-        nodes += [helper.make_node("MatMul", [f"B{k}", "T36"], [f"D{k}"]),
-                  helper.make_node("MatMul", [f"B{k}", f"L{k}"], [f"q{k}"])]
-    nodes += [helper.make_node("Concat", [f"q{k}" for k in range(K)], ["q_raw"], axis=1),
-              helper.make_node("Relu", ["q_raw"], ["q_pos"]), helper.make_node("Add", ["q_pos", "eps"], ["q_e"]),
+    if table is not None:
+        # only the 144 block columns copied out of the input (not all 207), as [4N, 36] (a block of a row per row):
+        # D = B T and the widths / medians of every (block, metric) by one MatMul each for the four blocks (the same
+        # sums as per block: one or two entries ±1, the rest 0)
+        inits += [i64("b_lo", [HW0]), i64("b_hi", [F]), i64("ax1", [1]), i64("shape_b", [-1, MQ]), f32("T36", T36),
+                  i64("shape_n", [-1, NB]), f32("LW", np.kron(np.eye(NM), _widths_medians())),
+                  i64("shape_q", [-1, 2 * NB // NQ]), f32("Dg", _diff_of_widths_medians())]
+        nodes += [helper.make_node("Slice", ["features", "b_lo", "b_hi", "ax1"], ["B"]),
+                  helper.make_node("Reshape", ["B", "shape_b"], ["B4"]),
+                  helper.make_node("MatMul", ["B4", "T36"], ["D4"]),
+                  helper.make_node("Reshape", ["D4", "shape_n"], ["Dn"]),
+                  helper.make_node("MatMul", ["B4", "LW"], ["q4"]),
+                  helper.make_node("Reshape", ["q4", "shape_q"], ["q_raw"])]
+    else:
+        inits += [f32("T36", T36), f32("Dg", _block_matrices()[1]), i64("split_f", [HW0] + [MQ] * K)]
+        nodes.append(helper.make_node("Split", ["features", "split_f"], ["f_head"] + [f"B{k}" for k in range(K)],
+                                      axis=1))
+        for k in range(K):
+            inits.append(f32(f"L{k}", _block_matrices()[0][k]))
+            nodes += [helper.make_node("MatMul", [f"B{k}", "T36"], [f"D{k}"]),
+                      helper.make_node("MatMul", [f"B{k}", f"L{k}"], [f"q{k}"])]
+        nodes.append(helper.make_node("Concat", [f"q{k}" for k in range(K)], ["q_raw"], axis=1))
+    nodes += [helper.make_node("Relu", ["q_raw"], ["q_pos"]), helper.make_node("Add", ["q_pos", "eps"], ["q_e"]),
               helper.make_node("Log", ["q_e"], ["q_log"]), helper.make_node("MatMul", ["q_log", "Dg"], ["g_raw"]),
               helper.make_node("Clip", ["g_raw", "glo", "ghi"], ["g"])]
     # the raw columns read, transformed as in MixResidualNet.transform, the step put on its grid as in
@@ -275,11 +310,12 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
         inits.append(i64("step_col", STEP))
         nodes.append(helper.make_node("Gather", ["features", "step_col"], ["st_raw"], axis=1))
         nodes.append(helper.make_node("Cast", [grid("st_raw", "st")], ["st_i"], to=onnx.TensorProto.INT64))
-        for k in range(K):
-            inits.append(f32(f"A{k}", table[:, k * MQ:(k + 1) * MQ]))
-            nodes += [helper.make_node("Gather", [f"A{k}", "st_i"], [f"a{k}"], axis=0),
-                      helper.make_node("Mul", [f"a{k}", f"D{k}"], [f"aD{k}"])]
-        nodes.append(helper.make_node("Sum", [f"aD{k}" for k in range(K)], ["D"]))  # convex mixture over the blocks
+        # one Gather of the four blocks' weights, one Mul, then the blocks apart for their Sum
+        inits += [f32("A", table), i64("split4", [MQ] * K)]
+        nodes += [helper.make_node("Gather", ["A", "st_i"], ["a"], axis=0),
+                  helper.make_node("Mul", ["a", "Dn"], ["aD"]),
+                  helper.make_node("Split", ["aD", "split4"], [f"aD{k}" for k in range(K)], axis=1),
+                  helper.make_node("Sum", [f"aD{k}" for k in range(K)], ["D"])]  # convex mixture over the blocks
     else:
         Az = linear("z", z_idx)
         inits.append(i64("split4", [MQ] * K))
@@ -292,7 +328,7 @@ def to_onnx(net: RegimeMixNet, step_table: bool = True) -> onnx.ModelProto:
         nodes += [helper.make_node("Sum", [f"e{k}" for k in range(K)], ["esum"]),
                   helper.make_node("Sum", [f"eD{k}" for k in range(K)], ["eDsum"]),
                   helper.make_node("Div", ["eDsum", "esum"], ["D"])]  # convex mixture over the blocks
-    nodes += [*calibration_nodes(), helper.make_node("Reshape", ["o", "shape3"], ["quantiles"])]
+    nodes += calibration_nodes(reshaped=True)
     return _model(nodes, "demand_forecaster_v4_regime", F, inits)
 
 
