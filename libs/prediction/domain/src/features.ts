@@ -203,10 +203,15 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
   // a typed array, not the Set, in the per-row loop
   const appColumnList = Int32Array.from(appColumns);
   const eventUplift = new Float64Array(horizonHours);
-  // Scratch for one metric's four lags, reused by every row.
-  const lags = new Float64Array(LAG_WEEKS);
+  // hour of day and day of week of row h, counted up from the origin's (a whole hour) instead of divided out per row
+  let hourOfDay = modulo(Math.floor(origin / MS_PER_HOUR), HOURS_PER_DAY);
+  let dayOfWeek = modulo(Math.floor(origin / MS_PER_DAY) + EPOCH_DAY_OF_WEEK, 7);
 
-  for (let h = 0; h < horizonHours; h++) {
+  for (let h = 0; h < horizonHours; h++, hourOfDay++) {
+    if (hourOfDay === HOURS_PER_DAY) {
+      hourOfDay = 0;
+      dayOfWeek = dayOfWeek === 6 ? 0 : dayOfWeek + 1;
+    }
     const row = h * stride;
     const t = origin + h * MS_PER_HOUR;
     // the columns written only where they are 1 (event, type, application): zero first, so that `into` need
@@ -218,22 +223,37 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
 
     for (let mi = 0; mi < windows.length; mi++) {
       const w = windows[mi] as MetricWindow;
+      const values = w.values;
+      // the four lags (LAG_WEEKS) in locals, not a scratch array; summed in the same order, week 1 first
+      const v1 = valueBefore(values, tIndex - HOURS_PER_WEEK);
+      const v2 = valueBefore(values, tIndex - 2 * HOURS_PER_WEEK);
+      const v3 = valueBefore(values, tIndex - 3 * HOURS_PER_WEEK);
+      const v4 = valueBefore(values, tIndex - 4 * HOURS_PER_WEEK);
       let lagSum = 0;
       let lagCount = 0;
-      for (let week = 0; week < LAG_WEEKS; week++) {
-        const v = valueBefore(w.values, tIndex - HOURS_PER_WEEK * (week + 1));
-        lags[week] = v;
-        if (!Number.isNaN(v)) {
-          lagSum += v;
-          lagCount++;
-        }
+      if (!Number.isNaN(v1)) {
+        lagSum += v1;
+        lagCount++;
+      }
+      if (!Number.isNaN(v2)) {
+        lagSum += v2;
+        lagCount++;
+      }
+      if (!Number.isNaN(v3)) {
+        lagSum += v3;
+        lagCount++;
+      }
+      if (!Number.isNaN(v4)) {
+        lagSum += v4;
+        lagCount++;
       }
       const lagFill = lagCount > 0 ? lagSum / lagCount : Number.isNaN(w.level168) ? 1 : w.level168;
-      for (let week = 0; week < LAG_WEEKS; week++) {
-        const v = lags[week] as number;
-        rows[row + COL_LAG + LAG_WEEKS * mi + week] = Number.isNaN(v) ? lagFill : v;
-      }
-      const lastday = valueBefore(w.values, lastdayIndex);
+      const lag = row + COL_LAG + LAG_WEEKS * mi;
+      rows[lag] = Number.isNaN(v1) ? lagFill : v1;
+      rows[lag + 1] = Number.isNaN(v2) ? lagFill : v2;
+      rows[lag + 2] = Number.isNaN(v3) ? lagFill : v3;
+      rows[lag + 3] = Number.isNaN(v4) ? lagFill : v4;
+      const lastday = valueBefore(values, lastdayIndex);
       rows[row + COL_LASTDAY + mi] = Number.isNaN(lastday) ? lagFill : lastday;
       rows[row + COL_LEVEL24 + mi] = Number.isNaN(w.level24) ? (Number.isNaN(w.level168) ? 1 : w.level168) : w.level24;
       rows[row + COL_LEVEL168 + mi] = Number.isNaN(w.level168) ? 1 : w.level168;
@@ -241,8 +261,6 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
       rows[row + COL_MISSING + mi] = w.missing ? 1 : 0;
     }
 
-    const hourOfDay = modulo(Math.floor(t / MS_PER_HOUR), HOURS_PER_DAY);
-    const dayOfWeek = modulo(Math.floor(t / MS_PER_DAY) + EPOCH_DAY_OF_WEEK, 7);
     rows[row + COL_HOD_SIN] = HOD_SIN[hourOfDay] as number;
     rows[row + COL_HOD_COS] = HOD_COS[hourOfDay] as number;
     rows[row + COL_DOW_SIN] = DOW_SIN[dayOfWeek] as number;
@@ -279,6 +297,9 @@ export function buildFeatureRows(input: FeatureInput, into?: Float32Array, offse
   return { origin, horizonHours, featureSpec, featureCount: stride, rows, scale, missing, eventUplift };
 }
 
+/** writeHourOfWeekColumns' scratch for the steps whose window is not full (written before it is read). */
+const hwScratch = new Float64Array(HW_QUANTILES.length);
+
 /**
  * Columns 63–98 of v2: per metric, the hour-of-week baseline's quantiles HW_QUANTILES for each step, divided
  * by s_m; 1.0 (the cold-start value) for a metric without a finite value before the origin.
@@ -292,7 +313,7 @@ function writeHourOfWeekColumns(
 ): void {
   const usableHours = Math.max(0, Math.min(history.length, originIndex));
   const q = HW_QUANTILES.length;
-  const values = new Float64Array(q);
+  const values = hwScratch;
   METRICS.forEach((metric, mi) => {
     const column = COL_HW + q * mi;
     const sampler = new HourOfWeekSampler(history.values[metric], history.start, usableHours, HW_LOOKBACK_WEEKS);
@@ -300,12 +321,7 @@ function writeHourOfWeekColumns(
       for (let h = 0; h < horizonHours; h++) rows.fill(1, h * stride + column, h * stride + column + q);
       return;
     }
-    const s = scale[metric];
-    for (let h = 0; h < horizonHours; h++) {
-      sampler.quantilesAt(origin + h * MS_PER_HOUR, HW_QUANTILES, values, 0);
-      const at = h * stride + column;
-      for (let k = 0; k < q; k++) rows[at + k] = (values[k] as number) / s;
-    }
+    sampler.writeScaledQuantiles(origin, horizonHours, HW_QUANTILES, scale[metric], rows, column, stride, values);
   });
 }
 

@@ -76,3 +76,31 @@ describe('HourOfWeekSampler.quantilesAt', () => {
     }
   });
 });
+
+describe('HourOfWeekSampler.writeScaledQuantiles', () => {
+  it('writes quantilesAt divided by the scale, to the bit, for full, partial and empty windows and steps weeks ahead', () => {
+    const ascending = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+    const stride = 13;
+    const scale = 0.37;
+    for (const [hours, usable] of [
+      [5 * WEEK, 4 * WEEK + 30],
+      [4 * WEEK, 4 * WEEK],
+      [2 * WEEK, 2 * WEEK],
+    ] as const) {
+      const values = series(hours, hours);
+      const sampler = new HourOfWeekSampler(values, START, usable, 4);
+      // from 20 h before the data end to three weeks after it: every kind of window, and steps moved back by weeks
+      const first = START + (usable - 20) * MS_PER_HOUR;
+      const count = 3 * WEEK;
+      const out = new Float32Array(count * stride).fill(Number.NaN);
+      sampler.writeScaledQuantiles(first, count, ascending, scale, out, 2, stride, new Float64Array(ascending.length));
+      const step = new Float64Array(ascending.length);
+      const want = new Float32Array(ascending.length);
+      for (let h = 0; h < count; h++) {
+        new HourOfWeekSampler(values, START, usable, 4).quantilesAt(first + h * MS_PER_HOUR, ascending, step, 0);
+        for (let k = 0; k < ascending.length; k++) want[k] = (step[k] as number) / scale;
+        expect(Array.from(out.subarray(h * stride + 2, h * stride + 2 + ascending.length))).toEqual(Array.from(want));
+      }
+    }
+  });
+});
