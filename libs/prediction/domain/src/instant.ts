@@ -10,7 +10,7 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?
  * undefined. Computed from range-checked fields because Date.parse silently rolls "02-30" into March.
  */
 export function parseIsoInstant(text: string): number | undefined {
-  const canonical = parseCanonicalUtc(text);
+  const canonical = parseCanonical(text);
   if (canonical !== undefined) return canonical;
   const match = ISO_INSTANT.exec(text);
   if (!match) return undefined;
@@ -36,14 +36,26 @@ export function parseIsoInstant(text: string): number | undefined {
 }
 
 /**
- * Fast path for the form toISOString writes, "YYYY-MM-DDTHH:MM:SSZ" or with ".sss": histories arrive in it,
- * and the regular expression made parsing them the largest cost of a forecast. Character codes and integer
- * calendar arithmetic only (no Date): reading a four-week history is mostly this. Anything else: undefined.
+ * Fast path for the forms histories arrive in: "YYYY-MM-DDTHH:MM:SS" and an optional ".sss", then "Z" (what
+ * toISOString writes) or "±hh:mm". The regular expression made parsing them the largest cost of a forecast;
+ * this reads character codes and does integer calendar arithmetic only (no Date). Anything else, including
+ * out-of-range fields: undefined, and the general parser decides (it refuses what this refuses).
  */
-function parseCanonicalUtc(text: string): number | undefined {
+function parseCanonical(text: string): number | undefined {
   const length = text.length;
-  if (length !== 20 && length !== 24) return undefined;
-  if (text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  // the zone: "Z", or "±hh:mm" (offsetMinutes, subtracted from the local time as in parseIsoInstant)
+  let zone = length - 1;
+  let offsetMinutes = 0;
+  if (text.charCodeAt(zone) !== 90 /* Z */) {
+    zone = length - 6;
+    const sign = text.charCodeAt(zone);
+    if ((sign !== 43 && sign !== 45) /* + or - */ || text.charCodeAt(length - 3) !== 58 /* : */) return undefined;
+    const offsetHours = twoDigits(text, zone + 1);
+    const offsetMins = twoDigits(text, length - 2);
+    if (offsetHours < 0 || offsetMins < 0 || offsetHours > 23 || offsetMins > 59) return undefined;
+    offsetMinutes = (sign === 45 ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  if (zone !== 19 && zone !== 23) return undefined;
   if (
     text.charCodeAt(4) !== 45 /* - */ ||
     text.charCodeAt(7) !== 45 ||
@@ -62,7 +74,7 @@ function parseCanonicalUtc(text: string): number | undefined {
   const second = twoDigits(text, 17);
   if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return undefined;
   let millis = 0;
-  if (length === 24) {
+  if (zone === 23) {
     if (text.charCodeAt(19) !== 46 /* . */) return undefined;
     const hundreds = text.charCodeAt(20) - 48;
     const tens = twoDigits(text, 21);
@@ -71,19 +83,20 @@ function parseCanonicalUtc(text: string): number | undefined {
   }
   const year = century * 100 + yearOfCentury;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const offset = offsetMinutes * MS_PER_MINUTE;
   // a history's timestamps share their date 24 times or more in a row: its day number is kept
   const date = (year * 100 + month) * 100 + day;
-  if (date === lastDate) return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
+  if (date === lastDate) return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis - offset;
   // out-of-range fields are left to the general parser, which refuses them
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   // Date.UTC reads years 0-99 as 1900-1999; keep that quirk rather than reimplement it
-  if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second) + millis;
+  if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second) + millis - offset;
   lastDate = date;
   lastDays = daysFromCivil(year, month, day);
-  return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
+  return (((lastDays * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis - offset;
 }
 
-/** The date (yyyymmdd) parseCanonicalUtc read last, years from 100 on, and its days from 1970-01-01. */
+/** The date (yyyymmdd) parseCanonical read last, years from 100 on, and its days from 1970-01-01. */
 let lastDate = -1;
 let lastDays = 0;
 
