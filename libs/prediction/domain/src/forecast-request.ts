@@ -2,7 +2,7 @@ import type { AccountEvent, UsageSample } from '@clonecast/contracts';
 import { InvalidForecastOptionsError, NoHistoryError } from './errors';
 import { buildFeatureRows, emptyHourlySeries, type FeatureRows, type FeatureSpec, type ScalePriors } from './features';
 import { MAX_HORIZON_HOURS } from './hour-of-week-forecaster';
-import { resampleHourly, type HourlySeries } from './hourly-series';
+import { HourlyScratch, resampleHourly, type HourlySeries } from './hourly-series';
 import { floorToHour, MS_PER_HOUR, parseIsoInstant } from './instant';
 
 /** String(q) must satisfy the contract's quantile-key pattern, so exponent forms such as 1e-7 are refused. */
@@ -91,10 +91,13 @@ export function forecastOrigin(request: Pick<ForecastRequest, 'history' | 'start
   return floorToHour(lastMs) + MS_PER_HOUR;
 }
 
+/** modelFeatures' resampled history: read only while its feature rows are built, so its buffers are reused. */
+const historyScratch = new HourlyScratch();
+
 /** The model's feature rows for a request (an empty history is a cold start, not an error). */
 export function modelFeatures(request: ForecastRequest, contract: FeatureContract, target?: FeatureTarget): FeatureRows {
   const origin = forecastOrigin(request);
-  const history = request.history.length === 0 ? emptyHourlySeries(origin) : resampleHourly(request.history);
+  const history = request.history.length === 0 ? emptyHourlySeries(origin) : resampleHourly(request.history, historyScratch);
   return featuresOf(request, history, origin, contract, target);
 }
 

@@ -1,7 +1,7 @@
 import type { UsageSample } from '@clonecast/contracts';
 import { InvalidHistoryError, NoHistoryError } from './errors';
 import { parseHistoryCsv } from './history-csv';
-import { resampleAny, resampleHourly, resampleRegular } from './hourly-series';
+import { HourlyScratch, resampleAny, resampleHourly, resampleRegular } from './hourly-series';
 
 const T0 = Date.parse('2024-03-04T00:00:00Z');
 const MINUTE = 60_000;
@@ -200,3 +200,20 @@ function isoWithOffset(ms: number, offsetMinutes: number): string {
   const mm = String(offsetMinutes % 60).padStart(2, '0');
   return `${local}+${hh}:${mm}`;
 }
+
+describe('resampleHourly into an HourlyScratch', () => {
+  it('gives the series it gives without, also after the buffers held a longer history', () => {
+    const scratch = new HourlyScratch();
+    const long = Array.from({ length: 24 * 12 }, (_, i) => sample(i * 5, (i * 7) % 13, i % 5));
+    const short = Array.from({ length: 30 }, (_, i) => sample(i * 15, (i * 3) % 11));
+    for (const samples of [long, short, long]) {
+      const fresh = resampleHourly(samples);
+      const reused = resampleHourly(samples, scratch);
+      expect(reused.start).toBe(fresh.start);
+      expect(reused.length).toBe(fresh.length);
+      for (const metric of ['cpu', 'memory', 'storage', 'network'] as const) {
+        expect(Array.from(reused.values[metric])).toEqual(Array.from(fresh.values[metric]));
+      }
+    }
+  });
+});

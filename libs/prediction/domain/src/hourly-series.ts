@@ -17,9 +17,29 @@ export interface HourlySeries {
  * single sample) and is cut short by the next sample; an hour's value is the time-weighted mean of
  * the samples overlapping it. Timestamps must strictly increase and values be non-negative.
  */
-export function resampleHourly(samples: readonly UsageSample[]): HourlySeries {
+export function resampleHourly(samples: readonly UsageSample[], scratch?: HourlyScratch): HourlySeries {
   if (samples.length === 0) throw new NoHistoryError('the usage history is empty');
-  return resampleRegular(samples) ?? resampleAny(samples);
+  return resampleRegular(samples, scratch) ?? resampleAny(samples);
+}
+
+/**
+ * Buffers a regular history may be resampled into instead of four new Float64Arrays (~3.5 µs for four weeks, a
+ * tenth of reading the history): the series returned is then a view of them, valid until their next use.
+ */
+export class HourlyScratch {
+  private buffers: Float64Array[] = [];
+
+  /** Four zeroed arrays of `length` values (views of buffers kept from call to call), one per metric. */
+  take(length: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
+    if ((this.buffers[0]?.length ?? -1) < length) this.buffers = METRICS.map(() => new Float64Array(length));
+    const [cpu, memory, storage, network] = this.buffers.map((buffer) => buffer.subarray(0, length).fill(0)) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    return [cpu, memory, storage, network];
+  }
 }
 
 /**
@@ -30,7 +50,7 @@ export function resampleHourly(samples: readonly UsageSample[]): HourlySeries {
  * arithmetic as the general path, so the same result to the bit. Undefined (and the general path decides,
  * with its errors) as soon as anything does not fit.
  */
-export function resampleRegular(samples: readonly UsageSample[]): HourlySeries | undefined {
+export function resampleRegular(samples: readonly UsageSample[], scratch?: HourlyScratch): HourlySeries | undefined {
   const count = samples.length;
   if (count < 2) return undefined;
   const first = parseIsoInstant((samples[0] as UsageSample).timestamp);
@@ -43,10 +63,12 @@ export function resampleRegular(samples: readonly UsageSample[]): HourlySeries |
 
   const lastEnd = first + (count - 1) * intervalMs + intervalMs;
   const length = Math.ceil((lastEnd - start) / MS_PER_HOUR);
-  const cpu = new Float64Array(length);
-  const memory = new Float64Array(length);
-  const storage = new Float64Array(length);
-  const network = new Float64Array(length);
+  const [cpu, memory, storage, network] = scratch?.take(length) ?? [
+    new Float64Array(length),
+    new Float64Array(length),
+    new Float64Array(length),
+    new Float64Array(length),
+  ];
   const perHour = MS_PER_HOUR / intervalMs;
 
   let h = 0;
