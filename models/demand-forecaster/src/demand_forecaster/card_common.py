@@ -42,3 +42,20 @@ def targets_met(ours: dict, beats_all: bool) -> list[str]:
             f"peer on the mean over metrics: {'yes' if beats_all else 'NO'} (per metric: see the table); 80% coverage "
             f"{pct(ours['coverage80'])} ({'yes' if 0.75 <= ours['coverage80'] <= 0.85 else 'NO'}); 98% coverage "
             f"{pct(ours['coverage98'])} ({'yes' if 0.95 <= ours['coverage98'] <= 0.995 else 'NO'})."]
+
+
+def event_lines(events: dict) -> list[str]:
+    """The Events section's figures (v2 on): the event columns' effect on the outputs and the synthetic-event table."""
+    return [f"- Largest change of any output when events are put on the calendar: "
+            f"{events['maxOutputChangeFromEventFeatures']:.2e}.",
+            f"- Inside the {events['eventHours']} synthetic event hours, declared uplift applied vs ignored:", "",
+            *event_table(events)]
+
+
+def speed_lines(speed: dict, features: int, single_note: str = "") -> list[str]:
+    """The Speed section's two figures (v2 on): batched rows/s and single-forecast latency; `single_note` follows
+    the latency budget."""
+    return [f"- Batched ({speed['batchRows']} rows of {features} features): **{speed['rowsPerSecond']:,} rows/s** = "
+            f"{speed['forecastsPerSecond']:,} 168-step forecasts/s (budget: 336k rows/s).",
+            f"- Single forecast (168 rows): p50 {speed['singleForecastMs']['p50']} ms, p99 "
+            f"{speed['singleForecastMs']['p99']} ms (budget p99 < 20 ms).{single_note}"]

@@ -5,7 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
-from .card_common import event_table, pct, summary_table, targets_met
+from .card_common import event_lines, pct, speed_lines, summary_table, targets_met
 from .evaluate import fmt_table
 
 # Exploratory runs before the final configuration (scratch harness on the same training / validation sets and windows,
@@ -141,18 +141,12 @@ def render(version, man, tr, ev) -> str:
           "## Events", "",
           "As in v1 and v2: no labelled events in the traces, event columns 42-47 masked to zero in the graph "
           "(`eventUplift: \"applied-by-caller\"`).", "",
-          f"- Largest change of any output when events are put on the calendar: "
-          f"{ev['events']['maxOutputChangeFromEventFeatures']:.2e}.",
-          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", ""]
-    L += event_table(ev["events"])
+          *event_lines(ev["events"])]
     sp = ev["speed"]
     L += ["", "## Speed (onnxruntime, Python, 1 intra-op thread, this 2-core machine)", "",
-          f"- Batched ({sp['batchRows']} rows of 207 features): **{sp['rowsPerSecond']:,} rows/s** = "
-          f"{sp['forecastsPerSecond']:,} 168-step forecasts/s (budget: 336k rows/s).",
-          f"- Single forecast (168 rows): p50 {sp['singleForecastMs']['p50']} ms, p99 {sp['singleForecastMs']['p99']} "
-          "ms (budget p99 < 20 ms). Building the 36 hw and 108 block features (sorting up to 12 values per step and "
-          "metric, 24 hour-of-day pools of <= 21 values and two windows of <= 168 values per metric and forecast) "
-          "comes on top on the TypeScript side.", "",
+          *speed_lines(sp, 207, " Building the 36 hw and 108 block features (sorting up to 12 values per step "
+                                "and metric, 24 hour-of-day pools of <= 21 values and two windows of <= 168 values "
+                                "per metric and forecast) comes on top on the TypeScript side."), "",
           "## Limitations", "",
           "- Same small training set and noisy held-out backtest as v1 and v2 (see `../v1/MODEL_CARD.md`); the "
           "validation windows are few (32) and mostly have 1-3 weeks of history while the held-out ones have >= 3 "

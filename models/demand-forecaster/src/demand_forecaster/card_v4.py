@@ -5,7 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
-from .card_common import event_table, pct, summary_table, targets_met
+from .card_common import event_lines, pct, speed_lines, summary_table, targets_met
 from .evaluate import fmt_table
 
 # Exploratory runs before the final candidate list (scratch harness on the same training / validation sets and the
@@ -204,16 +204,10 @@ def render(version, man, tr, ev) -> str:
           "## Events", "",
           "As in v1-v3: event columns 42-47 are not read (declared uplift is applied by the caller, "
           "`eventUplift: \"applied-by-caller\"`).", "",
-          f"- Largest change of any output when events are put on the calendar: "
-          f"{ev['events']['maxOutputChangeFromEventFeatures']:.2e}.",
-          f"- Inside the {ev['events']['eventHours']} synthetic event hours, declared uplift applied vs ignored:", ""]
-    L += event_table(ev["events"])
+          *event_lines(ev["events"])]
     sp = ev["speed"]
     L += ["", "## Speed (onnxruntime, Python, 1 intra-op thread, this 2-core machine, shared)", "",
-          f"- Batched ({sp['batchRows']} rows of 207 features): **{sp['rowsPerSecond']:,} rows/s** = "
-          f"{sp['forecastsPerSecond']:,} 168-step forecasts/s (budget: 336k rows/s).",
-          f"- Single forecast (168 rows): p50 {sp['singleForecastMs']['p50']} ms, p99 {sp['singleForecastMs']['p99']} "
-          "ms (budget p99 < 20 ms)."]
+          *speed_lines(sp, 207)]
     pr = ev.get("speedVsReference")
     if pr:
         rps = pr["rowsPerSecond"]
