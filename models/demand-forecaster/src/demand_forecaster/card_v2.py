@@ -5,7 +5,7 @@ import json
 
 from . import METRICS, QUANTILES
 from .data import PACKAGE_ROOT
-from .card_common import event_lines, pct, speed_lines, summary_table, targets_met
+from .card_common import event_lines, speed_lines, summary_table, targets_met
 from .evaluate import fmt_table
 
 # Exploratory runs before the final configuration (same seed, same sets; validation entities only). Recorded by hand
