@@ -66,10 +66,10 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
 
   const upliftApplied = model.eventUplift === 'applied-by-caller';
   // plain loops rather than callbacks (Float64Array.from, forEach, every); the widening only of a cold metric
-  const widening = factorsOf(wideningScratch, q);
+  const widening = scratchOf(wideningScratch, q);
   const requested = quantiles.length;
   const lowers = new Int32Array(requested);
-  const weights = factorsOf(weightsScratch, requested);
+  const weights = scratchOf(weightsScratch, requested);
   const keys = new Array<string>(requested);
   // every requested quantile is one of the model's (the usual case): no interpolation
   let exact = true;
@@ -82,7 +82,7 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
     keys[k] = String(r);
   }
   // one metric's floored model quantiles, step by step (horizonHours × q), read column by column below
-  const grid = gridOf(horizonHours * q);
+  const grid = scratchOf(gridScratch, horizonHours * q);
   const metrics = {} as DemandForecast['metrics'];
 
   for (let mi = 0; mi < METRICS.length; mi++) {
@@ -140,25 +140,22 @@ export function assembleForecast(input: AssembleForecastInput): DemandForecast {
   };
 }
 
-let gridScratch = new Float64Array(0);
-
 /**
- * assembleForecast's per-quantile factors (widening, interpolation weights), kept from call to call like the
- * grid: a Float64Array of 9 values lives outside V8's heap and cost ~0.3 µs to make. Every value read is written
- * first.
+ * assembleForecast's scratch arrays (the grid, the per-quantile widening and interpolation weights), kept from
+ * call to call: they hold nothing between calls (every value read is written first), and a fresh Float64Array
+ * lives outside V8's heap (~0.3 µs even for 9 values).
  */
-const wideningScratch = { values: new Float64Array(0) };
-const weightsScratch = { values: new Float64Array(0) };
+interface Scratch {
+  values: Float64Array;
+}
+const gridScratch: Scratch = { values: new Float64Array(0) };
+const wideningScratch: Scratch = { values: new Float64Array(0) };
+const weightsScratch: Scratch = { values: new Float64Array(0) };
 
-function factorsOf(scratch: { values: Float64Array }, length: number): Float64Array {
+/** `scratch`'s array, grown to at least `length` values. */
+function scratchOf(scratch: Scratch, length: number): Float64Array {
   if (scratch.values.length < length) scratch.values = new Float64Array(length);
   return scratch.values;
-}
-
-/** assembleForecast's scratch of at least `length` values, kept from call to call (it holds nothing between them). */
-function gridOf(length: number): Float64Array {
-  if (gridScratch.length < length) gridScratch = new Float64Array(length);
-  return gridScratch;
 }
 
 /** Index of the model quantile at or below `requested` and the linear weight of the next one. */
