@@ -49,11 +49,7 @@ export class HourOfWeekSampler {
    */
   quantilesAt(stepHour: number, ascending: ArrayLike<number>, out: Float64Array, offset: number): void {
     if (!this.hasHistory) return;
-    // Index arithmetic from here on: hour offsets from the series start, small integers; dataEnd is index
-    // usableHours, and `beyond` whole weeks after it move the step back by that many weeks.
-    const stepIndex = (stepHour - this.seriesStart) / MS_PER_HOUR;
-    const beyond = stepIndex - this.usableHours;
-    const index = beyond < 0 ? stepIndex : stepIndex - Math.floor(beyond / HOURS_PER_WEEK) * HOURS_PER_WEEK;
+    const index = this.sampleIndex((stepHour - this.seriesStart) / MS_PER_HOUR);
     let sample = this.fullWindow(index);
     let n = sample === undefined ? 0 : sample.length;
     if (sample === undefined) {
@@ -82,6 +78,16 @@ export class HourOfWeekSampler {
   }
 
   /**
+   * The hour whose sample serves the step at `stepIndex`. Index arithmetic: hour offsets from the series start,
+   * small integers; dataEnd is index usableHours, and `beyond` whole weeks after it move the step back by that many
+   * weeks (a step less than a week after the data end, a forecast's usual steps, stays where it is).
+   */
+  private sampleIndex(stepIndex: number): number {
+    const beyond = stepIndex - this.usableHours;
+    return beyond < HOURS_PER_WEEK ? stepIndex : stepIndex - Math.floor(beyond / HOURS_PER_WEEK) * HOURS_PER_WEEK;
+  }
+
+  /**
    * quantilesAt for the `count` consecutive hours from `firstStep`, each value divided by `scale` and written to
    * out[at + h·stride + k] (the model's `hw_*` columns): the same values to the bit. One call per metric instead
    * of one per step, and a full window's values go straight from the sorted window to `out` with positions
@@ -107,11 +113,7 @@ export class HourOfWeekSampler {
     const firstIndex = (firstStep - this.seriesStart) / MS_PER_HOUR;
     for (let h = 0; h < count; h++) {
       const row = at + h * stride;
-      const stepIndex = firstIndex + h;
-      const beyond = stepIndex - this.usableHours;
-      // as quantilesAt; a step less than a week after the data end (a forecast's usual steps) stays where it is
-      const index = beyond < HOURS_PER_WEEK ? stepIndex : stepIndex - Math.floor(beyond / HOURS_PER_WEEK) * HOURS_PER_WEEK;
-      const window = this.fullWindow(index);
+      const window = this.fullWindow(this.sampleIndex(firstIndex + h));
       if (window === undefined) {
         this.quantilesAt(firstStep + h * MS_PER_HOUR, ascending, scratch, 0);
         for (let k = 0; k < q; k++) out[row + k] = (scratch[k] as number) / scale;
