@@ -19,10 +19,8 @@ import numpy as np
 
 from . import HOUR_MS, SEED
 from .data import DATA_DIR, Entity, load_dataset
-from .regime import RegimeMixNet
-from .residual import train_residual
 from .samples import build_set, scale_priors
-from .train import EPOCHS_V3, PATIENCE_V3, prepare_sets, selection_figures
+from .train import EPOCHS_V3, fit_regime_config, prepare_sets, selection_figures
 
 SYNTH_SEED = 7
 
@@ -50,11 +48,9 @@ def run(accounts: int, weight: float, gate: bool, weight_decay: float = 1e-2) ->
         Xs, Ys, ws, _ = build_set(synthetic_accounts(ents, accounts, (2, 3, 4), rng), priors, role="train", rng=rng,
                                   spec="v3")
         X, Y, w = np.concatenate([X, Xs]), np.concatenate([Y, Ys]), np.concatenate([w, ws * (weight * w.sum() / ws.sum())])
-    w = w * (X[:, 62] >= 0.5 - 1e-6)  # rows with >= 2 weeks of history, as v4
-    net = RegimeMixNet((), ("step*",), SEED, regime_rc=True, regime_gate=gate)
-    net.fit_standardiser(X)
-    hist = train_residual(net, X, Y, w, epochs=EPOCHS_V3, seed=SEED, val=val, log=lambda *_: None, lr=1e-3,
-                          weight_decay=weight_decay, patience=PATIENCE_V3)
+    # v4's configuration (rows with >= 2 weeks of history), the gate optionally reading the regime too
+    net, hist = fit_regime_config((True, gate, weight_decay, 0.5), (X, Y, w), val, epochs=EPOCHS_V3, seed=SEED,
+                                  log=lambda *_: None)
     sel = selection_figures(net.predict, priors, ents)
     mean = sel["all"]["mean"]
     return {"accounts": accounts, "weight": weight, "head": "regime -> gate + r/c" if gate else "regime -> r/c",

@@ -155,9 +155,14 @@ def fit_v3(name, train, val, *, epochs, seed, log=print):
 
 
 def fit_regime(name, train, val, *, epochs, seed, log=print):
+    return fit_regime_config(CANDIDATES_REGIME[name], train, val, epochs=epochs, seed=seed, log=log)
+
+
+def fit_regime_config(config, train, val, *, epochs, seed, log=print):
+    """config = (regime -> r/c, regime -> gate, weight decay, minimum history share), as CANDIDATES_REGIME's."""
     from .mixture import MixResidualNet, build_mask
     from .regime import RegimeMixNet
-    regime_rc, regime_gate, wd, min_hist = CANDIDATES_REGIME[name]
+    regime_rc, regime_gate, wd, min_hist = config
     X, Y, w = train
     w = w * (X[:, 62] >= min_hist - 1e-6)
     if regime_rc or regime_gate:
