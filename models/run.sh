@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bash models/run.sh <prepare|train|evaluate|test|vectors|reexport> [args...]
+# bash models/run.sh <prepare|train|evaluate|test|vectors|reexport|synthetic-accounts|headroom> [args...]
 #   prepare  [--shared DIR]   derive data/ from the shared raw traces (default /work/shared/data/traces or ../shared)
 #   train    [--version vN] [--spec v1|v2|v3] [--head mix|regime]  train + export a new version dir (default: next
 #                             vN, featureSpec v3, head mix = v3's), then evaluate it with the peers; the served v4:
@@ -11,6 +11,7 @@
 #                             evaluate, vectors and card as after train
 #   synthetic-accounts [--accounts N] [--weight W] [--gate]   experiment: v4's head trained with N synthetic
 #                             multi-VM accounts added (synthetic_accounts.py), scored on the selection windows
+#   headroom [--version v4]   analysis: hindsight oracles on the selection windows (headroom.py) -> <version>/headroom.json
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 proj="$here/demand-forecaster"
@@ -50,5 +51,8 @@ case "$cmd" in
   synthetic-accounts)
     bash "$here/setup.sh"
     "$py" -m demand_forecaster.synthetic_accounts "$@" ;;
-  *) sed -n '2,13p' "$here/run.sh"; exit 2 ;;
+  headroom)
+    bash "$here/setup.sh"
+    "$py" -m demand_forecaster.headroom "$@" ;;
+  *) sed -n '2,14p' "$here/run.sh"; exit 2 ;;
 esac
