@@ -31,11 +31,12 @@ from .calibrate import calibration_windows, figures
 from .data import DATA_DIR, PACKAGE_ROOT, load_dataset
 from .features import build_features
 from .features_v3 import _sorted_quantiles
+from .mixture import BLOCK_COLS
 from .samples import scale_priors
 
 Q = np.asarray(QUANTILES)
 NQ = len(QUANTILES)
-BLOCKS = ("hw", "hd7", "l24", "l168")
+BLOCKS = ("hw", "hd7", "l24", "l168")  # mixture.BLOCK_COLS order
 SCALE_GRID = np.exp(np.linspace(-1.5, 1.5, 61))
 SEGMENTS = ((0, 6), (6, 24), (24, 72), (72, MAX_HORIZON))
 DAY_TYPE_WEEKS = 3
@@ -48,9 +49,8 @@ def block_forecasts(windows, priors) -> dict[str, np.ndarray]:
         X, s, _ = build_features(e.start_ms, e.values, o, MAX_HORIZON, e.account_type, e.applications, (), priors,
                                  spec="v3")
         scale = np.asarray([s[m] for m in METRICS])[None, :, None]
-        cols = [X[:, 63:99]] + [X[:, 99 + 36 * b:135 + 36 * b] for b in range(3)]
-        for b, c in zip(BLOCKS, cols):
-            out[b].append(c.reshape(MAX_HORIZON, len(METRICS), NQ) * scale)
+        for b, cols in zip(BLOCKS, BLOCK_COLS):
+            out[b].append(X[:, cols].reshape(MAX_HORIZON, len(METRICS), NQ) * scale)
     return {b: np.stack(v) for b, v in out.items()}
 
 
