@@ -7,8 +7,8 @@ relative to the hour-of-week baseline with the same scoring as the selection (``
 * every quantile block the head mixes (hw = the baseline itself, hd7, l24, l168) alone, and one block featureSpec v3
   does not have: the same day type (weekday / weekend, UTC) and hour of day +-1 h over the last 3 weeks;
 * **best block in hindsight**: per window and metric the block with the lowest pinball on that window's actuals
-  (the four blocks; then with the day-type block added) - an upper bound for any head that picks one block per
-  window, as v4's softmax mostly does, and for the same head with that block in a future featureSpec;
+  (the four blocks; then with the day-type block added) - the best any head that picks one block per window and
+  metric could do, with these blocks and with that block added in a future featureSpec;
 * **best scale in hindsight**: per window and metric the model's quantiles times the factor k in exp([-1.5, 1.5])
   (61 steps) with the lowest pinball - a bound for any head that recalibrates v4's level and spread by one factor;
 * **the future week's own distribution**: per window and metric the empirical quantiles of the 168 actuals, constant
