@@ -103,4 +103,33 @@ describe('HourOfWeekSampler.writeScaledQuantiles', () => {
       }
     }
   });
+
+  it('slides the full window from step to step exactly as quantilesAt sorts it: ties, zeros, rare gaps, restarts', () => {
+    const ascending = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+    const stride = 11;
+    const scale = 1.7;
+    let s = 7;
+    const next = () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (const [name, value] of [
+      // few distinct values: most windows have ties, across quads and within one
+      ['ties', () => Math.floor(next() * 4)],
+      ['zeros', () => (next() < 0.5 ? 0 : next())],
+      ['rare gaps', () => (next() < 0.01 ? Number.NaN : 2 + next())],
+      ['no gaps', () => 5 + Math.sin(next() * 6)],
+    ] as const) {
+      const usable = 5 * WEEK + 3;
+      const values = Float64Array.from({ length: usable }, value);
+      const sampler = new HourOfWeekSampler(values, START, usable, 4);
+      const first = START + (usable - 2 * WEEK) * MS_PER_HOUR;
+      const count = 3 * WEEK + 5;
+      const out = new Float32Array(count * stride).fill(Number.NaN);
+      sampler.writeScaledQuantiles(first, count, ascending, scale, out, 1, stride, new Float64Array(ascending.length));
+      const step = new Float64Array(ascending.length);
+      for (let h = 0; h < count; h++) {
+        new HourOfWeekSampler(values, START, usable, 4).quantilesAt(first + h * MS_PER_HOUR, ascending, step, 0);
+        const want = Float32Array.from(step, (v) => v / scale);
+        expect([name, h, Array.from(out.subarray(h * stride + 1, h * stride + 1 + ascending.length))]).toEqual([name, h, Array.from(want)]);
+      }
+    }
+  });
 });
