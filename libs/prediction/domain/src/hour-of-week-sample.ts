@@ -155,7 +155,8 @@ export class HourOfWeekSampler {
         xIn = (xIn + Number(x1 <= x3) * (0x1000 - 0x10)) | 0;
         xIn = (xIn + Number(x2 <= x3) * (0x1000 - 0x100)) | 0;
         // c and n against x: each of their values starts with all four of x before it, and one that is <= a value
-        // of x gives that 1 to the x value instead
+        // of x gives that 1 to the x value instead. Written out for c and for n: one function for both (8 number
+        // arguments) measured ~7 % slower end to end (2026-11-28, in-process A/B, batch 64)
         let cx = 0x4444;
         cx = (cx + Number(c0 <= x0) * (0x10000 - 0x1)) | 0;
         cx = (cx + Number(c0 <= x1) * (0x100000 - 0x1)) | 0;
