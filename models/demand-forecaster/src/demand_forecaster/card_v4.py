@@ -244,24 +244,27 @@ def headroom_lines(version) -> list[str]:
     if not path.exists():
         return []
     hr = json.loads(path.read_text())
+
     def rel(key):
         return hr["rows"][key]["relative"]
+
     by = [r["relative"] for r in hr["modelBySteps"].values()]
-    rows = [*((r["name"], r) for r in hr["rows"].values()), *((f"{version}, steps {k} only", r) for k, r in hr["modelBySteps"].items())]
+    rows = [*((r["name"], r) for r in hr["rows"].values()),
+            *((f"{version}, steps {k} only", r) for k, r in hr["modelBySteps"].items())]
     return ["", "## Headroom (hindsight oracles on the selection windows)", "",
             f"`bash models/run.sh headroom --version {version}` (`headroom.py`): on the {hr['windows']} selection "
             f"windows ({hr['entities']} entities, never a test entity), forecasters that know each window's actuals, "
-            "scored like the selection (relative to the hour-of-week baseline). They are not forecasters; they bound "
-            "what a head built on these blocks could reach.", "",
+            "scored like the selection (relative to the hour-of-week baseline). They cannot be served (they read the "
+            "outcome); they bound what a head built on these blocks could reach.", "",
             "| forecaster | mean rel. | cpu / memory / storage / network | cov. 80 / 98 |", "|---|---|---|---|",
             *(f"| {name} | {r['relative']:.3f} | {' / '.join(f'{x:.3f}' for x in r['perMetric'].values())} | "
               f"{pct(r['coverage80'])} / {pct(r['coverage98'])} |" for name, r in rows),
             "",
             f"- Choosing in hindsight, per window and metric, the best of the four blocks the head mixes "
             f"({rel('best-block'):.3f}), or the best single factor on the model's quantiles ({rel('best-scale'):.3f}): "
-            f"{'both stay above' if min(rel('best-block'), rel('best-scale')) > 0.8 else 'not both above'} 0.80; a block featureSpec "
-            f"v3 lacks (day type x hour of day) moves the first bound to {rel('best-block-day-type'):.3f}. Knowing the future week's "
-            f"distribution without its time of day scores {rel('future'):.3f}: the time-of-day shape is what the "
-            "blocks carry.",
+            f"{'both stay above' if min(rel('best-block'), rel('best-scale')) > 0.8 else 'not both above'} 0.80; "
+            "a block featureSpec v3 lacks (day type x hour of day) moves the first bound to "
+            f"{rel('best-block-day-type'):.3f}. Knowing the future week's distribution without its time of day "
+            f"scores {rel('future'):.3f}: the time-of-day shape is what the blocks carry.",
             f"- By horizon the model scores {by[0]:.3f} / {by[1]:.3f} in the first day and {by[3]:.3f} from step 72 "
             "on, which is most of a 168-h horizon: the recent level informs the first day, little of the rest."]
